@@ -17,7 +17,7 @@ from .config import GLOConfig
 
 
 def _grid_array(images: torch.Tensor, nrow: int) -> np.ndarray:
-    grid = make_grid(images.detach().cpu().clamp(0, 1), nrow=nrow, padding=2, pad_value=1.0)
+    grid = make_grid(images.detach().cpu().clamp(0, 1), nrow=nrow, padding=2, pad_value=0.3)
     return grid[0].numpy()
 
 
@@ -61,7 +61,7 @@ def image_rows(rows: Mapping[str, torch.Tensor], ax: Optional[plt.Axes] = None,
 def _pad(images: torch.Tensor, n: int) -> torch.Tensor:
     if len(images) >= n:
         return images[:n].cpu()
-    return torch.cat([images.cpu(), torch.ones(n - len(images), *images.shape[1:])])
+    return torch.cat([images.cpu(), torch.zeros(n - len(images), *images.shape[1:])])
 
 
 def loss_curves(histories: Mapping[str, pd.DataFrame] | pd.DataFrame, y: str = "loss",

@@ -1,0 +1,60 @@
+"""End to end: the real notebooks, executed by papermill in smoke mode, into a real PDF."""
+import subprocess
+
+import nbformat
+import pytest
+
+from conftest import ROOT
+from glo_lib.report import BuildError, build, plan
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("build")
+    return build(smoke=True, root=ROOT, out_dir=out, progress=False), out
+
+
+def test_pdf_has_pages_and_images(built):
+    pdf, _ = built
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    pages = int(next(l for l in info.splitlines() if l.startswith("Pages:")).split()[1])
+    assert pages >= 3
+    images = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True,
+                            check=True).stdout.splitlines()[2:]
+    assert len(images) >= 4
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Contents" in text and "Figure 1" in text
+    assert "import glo_lib" not in text  # code is hidden
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_notebook_ran_without_errors(built, path):
+    _, out = built
+    nb = nbformat.read(str(out / "executed" / path.name), as_version=4)
+    assert nb.metadata.papermill.parameters.get("smoke") is True
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            assert o.output_type != "error", f"{path.name}: {o.get('ename')}: {o.get('evalue')}"
+
+
+def test_bad_parameter_fails_before_any_work(tmp_path):
+    with pytest.raises(BuildError, match="noise_std must be a finite number >= 0"):
+        build({"noise_std": -1}, root=ROOT, out_dir=tmp_path)
+    with pytest.raises(BuildError, match="unknown parameter.*sigmaa"):
+        build({"sigmaa": 1}, root=ROOT, out_dir=tmp_path)
+    assert not (tmp_path / "executed").exists()
+
+
+def test_failing_notebook_is_named_and_good_pdf_kept(built, tmp_path):
+    pdf, out = built
+    before = pdf.read_bytes()
+    with pytest.raises(BuildError, match=r"01_setup.ipynb failed in cell"):
+        build({"smoke": True, "dataset": "mnist"}, root=ROOT, out_dir=out, progress=False)
+    assert pdf.read_bytes() == before
+
+
+def test_plan_passes_each_notebook_only_its_parameters():
+    p = plan({"epochs": 3, "smoke": True}, NOTEBOOKS)
+    assert all(v == {"epochs": 3, "smoke": True} for v in p.values())

