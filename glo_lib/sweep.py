@@ -1,0 +1,117 @@
+"""Sweeps: many small runs, each trained once, cached, and spread over the CPU cores.
+
+Independent runs train concurrently in worker processes (one torch thread each: on a
+2-core laptop two single-threaded runs finish sooner than two two-threaded runs in turn).
+Cached runs are loaded, never retrained; data are loaded once per seed. Workers are
+spawned, so a plain script that calls `sweep` needs the `if __name__ == "__main__":` guard.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Optional, Sequence
+
+from tqdm.auto import tqdm
+
+from .config import GLOConfig
+from .data import Digits, load_digits
+from .runs import cache_dir, load_run, train_or_load
+from .train import Run
+
+
+class SweepError(RuntimeError):
+    """Some runs of a sweep failed; ``result`` holds the ones that did not."""
+
+    def __init__(self, message: str, result: "SweepResult"):
+        super().__init__(message)
+        self.result = result
+
+
+@dataclass
+class SweepResult:
+    runs: list[Run]
+    seconds: float
+    n_cached: int
+    n_trained: int
+    failures: list[tuple[dict, str]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"{len(self.runs)} runs in {self.seconds:.1f} s: {self.n_trained} trained, "
+                f"{self.n_cached} loaded from the cache")
+
+
+def grid_configs(base: GLOConfig, grid: Mapping[str, Sequence[Any]]) -> list[GLOConfig]:
+    """One config per combination of the grid's values (each validated before any work)."""
+    for name, values in grid.items():
+        if name not in base.to_dict():
+            raise ValueError(f"sweep parameter {name!r} is not a GLOConfig field")
+        if isinstance(values, (str, bytes)) or not isinstance(values, Iterable) or len(values) == 0:
+            raise ValueError(f"sweep values of {name!r} must be a non-empty list, got {values!r}")
+    names = list(grid)
+    return [base.replace(**dict(zip(names, combo))) for combo in itertools.product(*grid.values())]
+
+
+def sweep(base: GLOConfig, grid: Mapping[str, Sequence[Any]], workers: Optional[int] = None,
+          progress: bool = True, snapshot_epochs: Sequence[int] = (), root: Optional[Path] = None,
+          raise_on_failure: bool = True) -> SweepResult:
+    """Train (or load) every combination of ``grid`` over ``base``; runs in grid order."""
+    start = time.perf_counter()
+    configs = grid_configs(base, grid)
+    root = Path(root or cache_dir())
+    data: dict[tuple, Digits] = {}
+    digits_of = lambda c: data.setdefault((c.dataset, c.data_root, c.n_samples, c.seed), load_digits(c))  # noqa: E731
+    runs: dict[int, Run] = {}
+    for i, cfg in enumerate(configs):
+        run = load_run(cfg, digits_of(cfg), root, snapshot_epochs)
+        if run is not None:
+            runs[i] = run
+    todo = [i for i in range(len(configs)) if i not in runs]
+    failures: list[tuple[dict, str]] = []
+    workers = workers or min(2, os.cpu_count() or 1)
+    if workers == 1 or len(todo) <= 1:
+        for i in tqdm(todo, desc="sweep", disable=not progress):
+            try:
+                runs[i] = train_or_load(configs[i], digits_of(configs[i]), root, False, snapshot_epochs)
+            except Exception as err:  # noqa: BLE001 - report and carry on with the others
+                failures.append((_changed(base, configs[i]), f"{type(err).__name__}: {err}"))
+    else:
+        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+            futures = {pool.submit(_train_one, configs[i].to_dict(), tuple(snapshot_epochs), str(root),
+                                   max(1, (os.cpu_count() or 1) // workers)): i for i in todo}
+            for fut in tqdm(as_completed(futures), total=len(futures), desc="sweep", disable=not progress):
+                i = futures[fut]
+                try:
+                    fut.result()
+                    run = load_run(configs[i], digits_of(configs[i]), root, snapshot_epochs)
+                    if run is None:
+                        raise RuntimeError("the trained run could not be read back from the cache")
+                    run.cached = False
+                    runs[i] = run
+                except Exception as err:  # noqa: BLE001
+                    failures.append((_changed(base, configs[i]), f"{type(err).__name__}: {err}"))
+    ordered = [runs[i] for i in sorted(runs)]
+    result = SweepResult(ordered, time.perf_counter() - start, len(configs) - len(todo),
+                         len(todo) - len(failures), failures)
+    if failures and raise_on_failure:
+        lines = "; ".join(f"{p}: {e}" for p, e in failures)
+        raise SweepError(f"{len(failures)} of {len(configs)} runs failed: {lines}", result)
+    return result
+
+
+def _train_one(cfg_dict: dict, snapshot_epochs: tuple, root: str, threads: int) -> str:
+    import torch
+
+    torch.set_num_threads(threads)
+    cfg = GLOConfig(**cfg_dict)
+    return train_or_load(cfg, root=Path(root), progress=False, snapshot_epochs=snapshot_epochs).name
+
+
+def _changed(base: GLOConfig, cfg: GLOConfig) -> dict:
+    """The fields in which ``cfg`` differs from ``base`` (what names a failed run), plus seed."""
+    b, c = base.to_dict(), cfg.to_dict()
+    return {k: v for k, v in c.items() if b[k] != v or k == "seed"}
