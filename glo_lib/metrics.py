@@ -118,6 +118,15 @@ def sample_quality(model: GLOModel, judge: Judge, real: torch.Tensor, n: int = 1
     return {"agreement": agree, "frechet": fd, "images": images, "intended": intended}
 
 
+def content_shift(run) -> float:
+    """How far training moved the content codes: mean |c_final - c_start| / mean |c_start|."""
+    from .train import initial_model
+
+    _, start = initial_model(run.config, len(run.digits.labels), run.digits.n_classes)
+    c0, c1 = start.content.detach(), run.model.content.detach().cpu()
+    return ((c1 - c0).norm(dim=1).mean() / c0.norm(dim=1).mean()).item()
+
+
 def evaluate(run, judge: Judge, n_generated: int = 1000, probe_folds: int = 5, seed: int = 0) -> dict:
     """Every measure of one run as one flat row (sweeps become tables)."""
     cfg, digits, model = run.config, run.digits, run.model.eval()
@@ -137,7 +146,35 @@ def evaluate(run, judge: Judge, n_generated: int = 1000, probe_folds: int = 5, s
         "diversity": diversity(recon, digits.labels, digits.images, digits.labels),
         "sample_agreement": quality["agreement"], "frechet": quality["frechet"],
         "content_norm": model.content.detach().norm(dim=1).mean().item(),
+        "content_shift": content_shift(run),
         "judge_accuracy": judge.accuracy, "train_seconds": run.timings["train_seconds"],
         "cached": run.cached,
     })
     return row
+
+
+def evaluate_runs(runs, judge_epochs: int = 10, n_generated: int = 1000, progress: bool = True):
+    """``evaluate`` every run, one judge per held-out pool (loaded once); a DataFrame, one row per run."""
+    import pandas as pd
+    from tqdm.auto import tqdm
+
+    from .judge import judge_or_load
+
+    judges: dict[str, Judge] = {}
+    rows = []
+    for run in tqdm(runs, desc="evaluate", disable=not progress):
+        key = run.digits.heldout_fingerprint()
+        if key not in judges:
+            judges[key] = judge_or_load(run.digits, epochs=judge_epochs)
+        rows.append(evaluate(run, judges[key], n_generated=n_generated))
+    return pd.DataFrame(rows)
+
+
+def mean_std(df, by: str, columns: list[str], digits: int = 3):
+    """Per value of ``by``: "mean ± std" over the other rows (e.g. seeds) of each column."""
+    import pandas as pd
+
+    grouped = df.groupby(by)[columns]
+    mean, std = grouped.mean(), grouped.std(ddof=0).fillna(0.0)
+    return pd.DataFrame({c: [f"{m:.{digits}f} ± {s:.{digits}f}" for m, s in zip(mean[c], std[c])]
+                         for c in columns}, index=mean.index)

@@ -24,6 +24,10 @@ from .runs import cache_dir, load_run, train_or_load
 from .train import Run
 
 
+#: image-epochs below which a sweep trains in this process (one Table 1 run is 12,800)
+MIN_PARALLEL_WORK = 20_000
+
+
 class SweepError(RuntimeError):
     """Some runs of a sweep failed; ``result`` holds the ones that did not."""
 
@@ -47,13 +51,24 @@ class SweepResult:
 
 def grid_configs(base: GLOConfig, grid: Mapping[str, Sequence[Any]]) -> list[GLOConfig]:
     """One config per combination of the grid's values (each validated before any work)."""
+    lists = {}
     for name, values in grid.items():
         if name not in base.to_dict():
             raise ValueError(f"sweep parameter {name!r} is not a GLOConfig field")
-        if isinstance(values, (str, bytes)) or not isinstance(values, Iterable) or len(values) == 0:
+        if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
             raise ValueError(f"sweep values of {name!r} must be a non-empty list, got {values!r}")
-    names = list(grid)
-    return [base.replace(**dict(zip(names, combo))) for combo in itertools.product(*grid.values())]
+        lists[name] = list(values)  # generators and ranges too; read once
+        if not lists[name]:
+            raise ValueError(f"sweep values of {name!r} must be a non-empty list, got {values!r}")
+    names = list(lists)
+    configs = [base.replace(**dict(zip(names, combo))) for combo in itertools.product(*lists.values())]
+    # a repeated value (0 and 0.0 alike) would train one run twice, concurrently, into one folder
+    seen: dict[str, GLOConfig] = {}
+    for cfg in configs:
+        if cfg.run_name() in seen:
+            raise ValueError(f"the sweep grid repeats a run: {_changed(base, cfg)} appears twice")
+        seen[cfg.run_name()] = cfg
+    return configs
 
 
 def sweep(base: GLOConfig, grid: Mapping[str, Sequence[Any]], workers: Optional[int] = None,
@@ -64,16 +79,31 @@ def sweep(base: GLOConfig, grid: Mapping[str, Sequence[Any]], workers: Optional[
     configs = grid_configs(base, grid)
     root = Path(root or cache_dir())
     data: dict[tuple, Digits] = {}
-    digits_of = lambda c: data.setdefault((c.dataset, c.data_root, c.n_samples, c.seed), load_digits(c))  # noqa: E731
+
+    def digits_of(c: GLOConfig) -> Digits:
+        key = (c.dataset, c.data_root, c.n_samples, c.seed)
+        if key not in data:  # once per data set and seed, not once per run
+            data[key] = load_digits(c)
+        return data[key]
+
     runs: dict[int, Run] = {}
+    failures: list[tuple[dict, str]] = []
+    todo = []
     for i, cfg in enumerate(configs):
-        run = load_run(cfg, digits_of(cfg), root, snapshot_epochs)
+        try:
+            run = load_run(cfg, digits_of(cfg), root, snapshot_epochs)
+        except Exception as err:  # noqa: BLE001 - e.g. a dataset whose files are missing
+            failures.append((_changed(base, cfg), f"{type(err).__name__}: {err}"))
+            continue
         if run is not None:
             runs[i] = run
-    todo = [i for i in range(len(configs)) if i not in runs]
-    failures: list[tuple[dict, str]] = []
+        else:
+            todo.append(i)
+    n_unloadable = len(failures)
     workers = workers or min(2, os.cpu_count() or 1)
-    if workers == 1 or len(todo) <= 1:
+    work = sum(configs[i].n_samples * configs[i].epochs for i in todo)
+    # a spawned worker pays seconds to import torch: only worth it beyond about one Table 1 run
+    if workers == 1 or len(todo) <= 1 or work < MIN_PARALLEL_WORK:
         for i in tqdm(todo, desc="sweep", disable=not progress):
             try:
                 runs[i] = train_or_load(configs[i], digits_of(configs[i]), root, False, snapshot_epochs)
@@ -95,8 +125,8 @@ def sweep(base: GLOConfig, grid: Mapping[str, Sequence[Any]], workers: Optional[
                 except Exception as err:  # noqa: BLE001
                     failures.append((_changed(base, configs[i]), f"{type(err).__name__}: {err}"))
     ordered = [runs[i] for i in sorted(runs)]
-    result = SweepResult(ordered, time.perf_counter() - start, len(configs) - len(todo),
-                         len(todo) - len(failures), failures)
+    n_cached = len(configs) - len(todo) - n_unloadable
+    result = SweepResult(ordered, time.perf_counter() - start, n_cached, len(runs) - n_cached, failures)
     if failures and raise_on_failure:
         lines = "; ".join(f"{p}: {e}" for p, e in failures)
         raise SweepError(f"{len(failures)} of {len(configs)} runs failed: {lines}", result)

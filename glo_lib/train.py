@@ -16,6 +16,7 @@ from .config import GLOConfig
 from .data import Digits
 from .losses import LossFn, content_penalty, get_loss
 from .model import GLOModel
+from .perceptual import feature_net
 from .seeding import pick_device, set_seed
 
 
@@ -59,9 +60,10 @@ def train(cfg: GLOConfig, digits: Digits, progress: bool = True,
     """Optimise codes and generator jointly; returns the run (the loop does not print)."""
     snapshot_epochs = set(snapshot_epochs)
     device = pick_device(cfg.device)
+    if loss_fn is None:  # before seeding: the perceptual loss's judge may be trained (and seeded) here
+        loss_fn = get_loss(cfg.loss, feature_net(cfg, digits) if cfg.loss == "perceptual" else None)
     gen = set_seed(cfg.seed)
     model = GLOModel(len(digits.labels), digits.n_classes, cfg).to(device)
-    loss_fn = loss_fn or get_loss(cfg.loss)
     # one Adam with a learning rate per part, as in Table 1
     opt = torch.optim.Adam([
         {"params": model.generator.parameters(), "lr": cfg.lr_generator},
@@ -100,6 +102,12 @@ def train(cfg: GLOConfig, digits: Digits, progress: bool = True,
     timings = {"train_seconds": seconds, "seconds_per_epoch": seconds / cfg.epochs,
                "device": str(device)}
     return Run(cfg, model, history, timings, digits.fingerprint(), snapshots=snapshots, digits=digits)
+
+
+def initial_model(cfg: GLOConfig, n_images: int, n_classes: int = 10) -> tuple[torch.Generator, GLOModel]:
+    """The seeded batch-order generator and the untrained model every run of ``cfg`` starts from."""
+    gen = set_seed(cfg.seed)
+    return gen, GLOModel(n_images, n_classes, cfg)
 
 
 @torch.no_grad()

@@ -1,0 +1,88 @@
+"""Measures on cases whose answers are known."""
+import numpy as np
+import pytest
+import torch
+
+from glo_lib import GLOConfig, load_digits, train
+from glo_lib.judge import judge_or_load, judge_test_set
+from glo_lib.metrics import (class_transfer, diversity, evaluate, frechet_distance, judge_agreement,
+                             leakage_probe, mean_pairwise_distance, reconstruction_error)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load_digits(GLOConfig())
+
+
+@pytest.fixture(scope="module")
+def judge(digits):
+    return judge_or_load(digits)
+
+
+def test_judge_is_accurate_on_unseen_real_digits(judge, digits):
+    assert judge.accuracy >= 0.97
+    assert judge.n_train + judge.n_test == len(digits.heldout_labels)
+    assert not any(p.requires_grad for p in judge.net.parameters())
+
+
+def test_judge_is_cached(digits, judge):
+    again = judge_or_load(digits)
+    assert again.cached and again.accuracy == judge.accuracy
+
+
+def test_transfer_of_real_images_with_their_labels_is_judge_accuracy(judge, digits):
+    images, labels = judge_test_set(digits)
+    assert judge_agreement(judge, images, labels) == pytest.approx(judge.accuracy, abs=1e-9)
+
+
+def test_probe_reads_labels_that_codes_encode():
+    gen = torch.Generator().manual_seed(0)
+    labels = torch.arange(500) % 10
+    codes = torch.nn.functional.one_hot(labels, 10).float() * 3 + 0.3 * torch.randn(500, 10, generator=gen)
+    leak = leakage_probe(codes, labels)
+    assert leak["logreg"] > 0.97 and leak["mlp"] > 0.95
+    assert leak["chance"] == pytest.approx(0.1)
+
+
+def test_probe_on_random_codes_is_near_chance():
+    gen = torch.Generator().manual_seed(1)
+    labels = torch.arange(500) % 10
+    leak = leakage_probe(torch.randn(500, 16, generator=gen), labels)
+    assert leak["logreg"] < 0.2 and leak["mlp"] < 0.2
+    assert leak["majority"] <= 0.11
+
+
+def test_diversity_of_identical_images_is_zero_and_of_real_is_one(digits):
+    same = digits.images[:1].repeat(20, 1, 1, 1)
+    labels = torch.zeros(20, dtype=torch.long)
+    assert mean_pairwise_distance(same) == 0.0
+    assert diversity(same, labels, digits.images, digits.labels * 0) == 0.0
+    assert diversity(digits.images, digits.labels, digits.images, digits.labels) == pytest.approx(1.0)
+
+
+def test_frechet_distance_of_a_set_with_itself_is_zero():
+    gen = torch.Generator().manual_seed(2)
+    a = torch.randn(400, 32, generator=gen)
+    assert frechet_distance(a, a) == pytest.approx(0.0, abs=1e-6)
+    assert frechet_distance(a, a + 1.0) == pytest.approx(32.0, rel=1e-6)  # mean shift of 1 in 32 dims
+    assert frechet_distance(a, 2 * a) > 10
+
+
+def test_reconstruction_error_known_values():
+    x = torch.zeros(3, 1, 28, 28)
+    assert reconstruction_error(x, x) == {"mse": 0.0, "l1": 0.0}
+    assert reconstruction_error(x + 0.5, x) == pytest.approx({"mse": 0.25, "l1": 0.5})
+
+
+def test_class_transfer_and_evaluate_on_a_trained_run(judge, digits):
+    cfg = GLOConfig(epochs=3)
+    run = train(cfg, digits, progress=False)
+    t = class_transfer(run.model, judge)
+    assert t["confusion"].shape == (10, 10)
+    assert (t["confusion"].sum(axis=1) == len(digits.labels)).all()
+    assert t["accuracy"] == pytest.approx(np.trace(t["confusion"]) / t["confusion"].sum())
+    row = evaluate(run, judge, n_generated=300)
+    for key in ("mse", "l1", "transfer_accuracy", "probe_logreg", "probe_mlp", "probe_majority",
+                "diversity", "sample_agreement", "frechet", "judge_accuracy"):
+        assert np.isfinite(row[key]), key
+    assert row["noise_std"] == cfg.noise_std and row["seed"] == cfg.seed
