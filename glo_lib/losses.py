@@ -1,7 +1,7 @@
 """Reconstruction losses by name. Each maps (reconstruction, target) -> scalar mean loss."""
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Optional
 
 import torch
 import torch.nn.functional as F
@@ -27,11 +27,19 @@ def l1_l2(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 _PIXEL_LOSSES: dict[str, LossFn] = {"l1": l1, "l2": l2, "l1+l2": l1_l2}
 
 
-def get_loss(name: str) -> LossFn:
-    """The loss called ``name``."""
+def get_loss(name: str, features: Optional[torch.nn.Module] = None) -> LossFn:
+    """The loss called ``name``; "perceptual" needs ``features``, a frozen feature network
+    (``glo_lib.perceptual.feature_net(cfg, digits)`` builds the judge's or VGG16's)."""
     if name in _PIXEL_LOSSES:
         return _PIXEL_LOSSES[name]
-    raise ValueError(f"loss must be one of {', '.join(_PIXEL_LOSSES)}; got {name!r}")
+    if name == "perceptual":
+        if features is None:
+            raise ValueError("the perceptual loss needs a feature network: pass "
+                             "features=glo_lib.perceptual.feature_net(cfg, digits)")
+        from .perceptual import PerceptualLoss
+
+        return PerceptualLoss(features)
+    raise ValueError(f"loss must be one of {', '.join(_PIXEL_LOSSES)}, perceptual; got {name!r}")
 
 
 def content_penalty(content: torch.Tensor) -> torch.Tensor:
