@@ -59,6 +59,7 @@ class Judge:
     n_test: int
     epochs: int
     cached: bool = False
+    key: str = ""  # identity of pool, epochs, seed and version (set by judge_or_load)
 
     @torch.no_grad()
     def predict(self, images: torch.Tensor, batch: int = 1024) -> torch.Tensor:
@@ -137,10 +138,12 @@ def judge_or_load(digits: Digits, epochs: int = 10, seed: int = 0, root: Optiona
         net = JudgeNet()
         net.load_state_dict(torch.load(folder / "judge.pt", map_location="cpu", weights_only=True))
         net.eval().requires_grad_(False)
-        return Judge(net, meta["accuracy"], meta["n_train"], meta["n_test"], meta["epochs"], cached=True)
+        return Judge(net, meta["accuracy"], meta["n_train"], meta["n_test"], meta["epochs"], cached=True,
+                     key=folder.name)
     except Exception:  # noqa: BLE001 - absent or damaged: train again
         pass
     judge = train_judge(digits, epochs, seed)
+    judge.key = folder.name
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:

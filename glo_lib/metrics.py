@@ -136,6 +136,7 @@ def evaluate(run, judge: Judge, n_generated: int = 1000, probe_folds: int = 5, s
     transfer = class_transfer(model, judge)
     quality = sample_quality(model, judge, real_test, n=n_generated, seed=seed)
     row = {"noise_std": cfg.noise_std, "content_decay": cfg.content_decay, "loss": cfg.loss,
+           "lr_content": cfg.lr_content,
            "seed": cfg.seed, "n_samples": cfg.n_samples, "epochs": cfg.epochs}
     row.update(reconstruction_error(recon, digits.images))
     row.update({
@@ -166,8 +167,29 @@ def evaluate_runs(runs, judge_epochs: int = 10, n_generated: int = 1000, progres
         key = run.digits.heldout_fingerprint()
         if key not in judges:
             judges[key] = judge_or_load(run.digits, epochs=judge_epochs)
-        rows.append(evaluate(run, judges[key], n_generated=n_generated))
+        rows.append(cached_evaluate(run, judges[key], n_generated))
     return pd.DataFrame(rows)
+
+
+def cached_evaluate(run, judge: Judge, n_generated: int = 1000) -> dict:
+    """``evaluate``, remembered inside the run's cache folder (which a retrained run replaces)."""
+    import json
+    import os
+
+    path = None
+    if run.folder is not None and judge.key:
+        path = run.folder / "evals" / f"{judge.key}-n{n_generated}.json"
+        try:
+            return {**json.loads(path.read_text()), "cached": run.cached}
+        except (OSError, ValueError):
+            pass
+    row = evaluate(run, judge, n_generated=n_generated)
+    if path is not None:
+        path.parent.mkdir(exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(row))
+        os.replace(tmp, path)
+    return row
 
 
 def mean_std(df, by: str, columns: list[str], digits: int = 3):

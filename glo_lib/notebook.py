@@ -16,7 +16,7 @@ def check_list(name: str, values: Any, kind: type, minimum: Optional[float] = No
         if not ok or (minimum is not None and v < minimum) or v != v:
             raise ValueError(f"{name} must be {allowed}, got {values!r}")
     if len(set(values)) != len(values):
-        raise ValueError(f"{name} must not repeat values, got {values!r}")
+        raise ValueError(f"{name} must be {allowed}, each value once; got {values!r}")
 
 
 def describe_trend(start: float, end: float, tolerance: float, what: str, expected: str) -> str:

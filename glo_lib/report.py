@@ -98,6 +98,8 @@ def build(params: Optional[Mapping[str, Any]] = None, smoke: bool = False,
     per_notebook = plan(params, notebooks)
     executed_dir = out_dir / "executed"
     executed_dir.mkdir(parents=True, exist_ok=True)
+    for stale in out_dir.glob("*.csv"):  # measures of an earlier build must not leak into this one
+        stale.unlink()
     os.environ["GLO_REPORT_BUILD"] = "1"
     os.environ["GLO_BUILD_DIR"] = str(out_dir.resolve())
     executed = [execute(nb, executed_dir / nb.name, per_notebook[nb], progress) for nb in notebooks]

@@ -50,6 +50,7 @@ def save_run(run: Run, root: Optional[Path] = None) -> Path:
         _replace_dir(tmp, final)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    run.folder = final
     return final
 
 
@@ -75,7 +76,7 @@ def load_run(cfg: GLOConfig, digits: Digits, root: Optional[Path] = None,
     model = model.to(pick_device(cfg.device)).eval()
     snapshots = {int(k): v for k, v in state["snapshots"].items()}
     return Run(cfg, model, history, meta["timings"], meta["data_fingerprint"],
-               version=meta["version"], snapshots=snapshots, digits=digits, cached=True)
+               version=meta["version"], snapshots=snapshots, digits=digits, cached=True, folder=folder)
 
 
 def train_or_load(cfg: GLOConfig, digits: Optional[Digits] = None, root: Optional[Path] = None,

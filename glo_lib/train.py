@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Optional
@@ -33,6 +34,7 @@ class Run:
     snapshots: dict = field(default_factory=dict)  # epoch -> model state_dict
     digits: Optional[Digits] = None  # the data it was trained on (not stored on disk)
     cached: bool = False  # True when loaded from the run cache instead of trained
+    folder: Optional[Path] = None  # its folder in the run cache, once saved or loaded
 
     @property
     def name(self) -> str:

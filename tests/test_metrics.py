@@ -86,3 +86,18 @@ def test_class_transfer_and_evaluate_on_a_trained_run(judge, digits):
                 "diversity", "sample_agreement", "frechet", "judge_accuracy"):
         assert np.isfinite(row[key]), key
     assert row["noise_std"] == cfg.noise_std and row["seed"] == cfg.seed
+
+
+def test_evaluation_is_remembered_with_the_run_and_dropped_when_it_is_retrained(tmp_path, judge, digits):
+    from glo_lib import save_run, train_or_load
+    from glo_lib.metrics import cached_evaluate
+
+    cfg = GLOConfig(epochs=1)
+    run = train_or_load(cfg, digits, root=tmp_path, progress=False)
+    first = cached_evaluate(run, judge, n_generated=200)
+    stored = list((run.folder / "evals").glob("*.json"))
+    assert len(stored) == 1
+    again = cached_evaluate(train_or_load(cfg, digits, root=tmp_path, progress=False), judge, n_generated=200)
+    assert again == {**first, "cached": True}
+    save_run(train(cfg, digits, progress=False), tmp_path)  # a retrained run replaces the folder
+    assert not (run.folder / "evals").exists()
