@@ -23,7 +23,7 @@ def measure_vs(df: pd.DataFrame, x: str, columns: Sequence[str], labels: Optiona
         ax.fill_between(mean.index, mean - std, mean + std, alpha=0.2, color=line.get_color())
     if chance is not None:
         ax.axhline(chance, color="black", ls=":", lw=1, label=f"chance ({chance:.0%})")
-    ax.set_xlabel(x.replace("_", " "))
+    ax.set_xlabel({"noise_std": "noise sigma"}.get(x, x.replace("_", " ")))
     ax.set_ylim(0, 1.02)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
