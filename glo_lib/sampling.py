@@ -1,8 +1,10 @@
 """Drawing new codes for a trained model: the course's random vectors and two fitted samplers."""
 from __future__ import annotations
 
+import zlib
 from typing import Optional
 
+import numpy as np
 import torch
 from sklearn.covariance import LedoitWolf
 
@@ -14,6 +16,17 @@ SAMPLER_NAMES = {
     "gaussian": "class code + Gaussian content",
     "per_class": "class code + per-class content",
 }
+
+
+def seeded_generator(seed: int, stream: str) -> torch.Generator:
+    """A torch Generator for ``seed`` and a named ``stream``, independent of ``manual_seed(seed)``.
+
+    Why: a run seeded with s draws its initial codes from ``manual_seed(s)``; a sampler seeded
+    with the same s on that stream would redraw those very codes (the first random "class
+    codes" would be the initial class codes), so each use gets its own stream.
+    """
+    words = np.random.SeedSequence([seed, zlib.crc32(stream.encode())]).generate_state(2, dtype=np.uint32)
+    return torch.Generator().manual_seed(int(words[0]) << 31 | int(words[1]) >> 1)
 
 
 def fit_gaussian(codes: torch.Tensor, shrink: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
@@ -46,21 +59,23 @@ def sample(model: GLOModel, n: int, sampler: str = "gaussian", seed: int = 0,
         raise ValueError(f"sampler must be one of {', '.join(SAMPLERS)}; got {sampler!r}")
     if not isinstance(n, int) or n < 1:
         raise ValueError(f"n must be a positive integer, got {n!r}")
-    gen = torch.Generator().manual_seed(seed)
+    gen = seeded_generator(seed, f"sample-{sampler}")
     model = model.eval()
     content = model.content.detach().cpu()
     if sampler == "random":
         cls = torch.randn(n, model.classes.shape[1], generator=gen)
         con = torch.randn(n, content.shape[1], generator=gen)
-        return model.generate_from_codes(cls, con).cpu(), None
+        dev = model.classes.device  # the codes are drawn on the CPU, so a seed means the same everywhere
+        return model.generate_from_codes(cls.to(dev), con.to(dev)).cpu(), None
     n_classes = model.classes.shape[0]
     class_ids = torch.arange(n) % n_classes  # every class equally often
     class_ids = class_ids[torch.randperm(n, generator=gen)]
     if sampler == "gaussian":
         codes = sample_gaussian(*fit_gaussian(content), n, gen)
     else:
-        if labels is None:
-            raise ValueError("sampler 'per_class' needs the labels of the training images")
+        if labels is None or len(labels) != len(content):
+            raise ValueError("sampler 'per_class' needs the labels of the training images "
+                             f"({len(content)} of them), got {None if labels is None else len(labels)}")
         codes = torch.empty(n, content.shape[1])
         for k in range(n_classes):
             rows = class_ids == k

@@ -1,0 +1,183 @@
+"""An ipywidgets panel for JupyterLab: pick a training image, a class code and a content-noise
+scale (and a run of the noise sweep), and see what the generator makes of them.
+
+The drawing is the plain function ``explore`` (testable, and usable for static report figures);
+the panel only calls it. Nothing here draws into the notebook by itself: ``show`` displays the
+panel only outside the report build, where widgets cannot be rendered into a PDF.
+"""
+from __future__ import annotations
+
+import io
+import os
+from typing import Callable, Mapping, Optional, Sequence, Union
+
+import ipywidgets as widgets
+import pandas as pd
+import torch
+from IPython.display import display
+from matplotlib.figure import Figure
+
+from .config import GLOConfig
+from .data import Digits
+from .judge import Judge
+from .runs import train_or_load
+from .sampling import seeded_generator
+from .train import Run
+
+RunOrLoader = Union[Run, Callable[[], Run]]
+
+
+def noisy_content(code: torch.Tensor, noise_scale: float, n: int, seed: int = 0) -> torch.Tensor:
+    """``n`` copies of a content code plus N(0, noise_scale^2) noise (seeded), one per row."""
+    gen = seeded_generator(seed, "explorer-noise")
+    code = code.detach().cpu().float()
+    return code + noise_scale * torch.randn(n, len(code), generator=gen)
+
+
+def explore(run: Run, index: int, class_id: int, noise_scale: float = 0.0, n_draws: int = 6,
+            seed: int = 0, judge: Optional[Judge] = None) -> Figure:
+    """One row: training image ``index``, its reconstruction, its content code as digit ``class_id``,
+    and ``n_draws`` versions with content noise of std ``noise_scale`` (the judge's call in titles).
+
+    A plain matplotlib Figure (not registered with pyplot), so a widget callback never
+    leaves a figure behind for the notebook to show.
+    """
+    digits, model = run.digits, run.model.eval()
+    n = len(digits.labels)
+    if not 0 <= int(index) < n:
+        raise ValueError(f"index must be between 0 and {n - 1}, got {index!r}")
+    if not 0 <= int(class_id) < digits.n_classes:
+        raise ValueError(f"class_id must be between 0 and {digits.n_classes - 1}, got {class_id!r}")
+    if not noise_scale >= 0:
+        raise ValueError(f"noise_scale must be >= 0, got {noise_scale!r}")
+    code = model.content.detach()[int(index)].cpu()
+    label = int(digits.labels[int(index)])
+    codes = torch.cat([code[None], code[None], noisy_content(code, noise_scale, n_draws, seed)])
+    classes = torch.tensor([label, int(class_id)] + [int(class_id)] * n_draws)
+    made = model.generate(classes, codes).cpu()
+    images = torch.cat([digits.images[int(index)][None], made])
+    titles = [f"image {index}\n(a {label})", "reconstruction", f"as a {class_id}"]
+    titles += [f"noise {noise_scale:g}\n#{j + 1}" for j in range(n_draws)]
+    if judge is not None:
+        calls = judge.predict(images).tolist()
+        titles = [f"{t}\njudge: {c}" for t, c in zip(titles, calls)]
+    fig = Figure(figsize=(1.15 * len(images), 1.9))
+    axes = fig.subplots(1, len(images))
+    for ax, img, title in zip(axes, images, titles):
+        ax.imshow(img[0].numpy(), cmap="gray_r", vmin=0, vmax=1)
+        ax.set_title(title, fontsize=7)
+        ax.set_axis_off()
+    fig.tight_layout()
+    return fig
+
+
+def noisy_generations(model, ids: torch.Tensor, labels: torch.Tensor, noise_scale: float,
+                      seed: int = 0) -> torch.Tensor:
+    """Training images ``ids`` regenerated with their own class and content code plus noise."""
+    gen = seeded_generator(seed, "noisy-generations")
+    ids = torch.as_tensor(ids).cpu()
+    content = model.content.detach().cpu()[ids]
+    noisy = content + noise_scale * torch.randn(content.shape, generator=gen)
+    return model.eval().generate(labels.cpu()[ids], noisy).cpu()
+
+
+def noise_agreement(model, judge: Judge, labels: torch.Tensor, scales: Sequence[float],
+                    seed: int = 0) -> pd.DataFrame:
+    """For each content-noise scale: every training image's content code plus noise, its own class.
+
+    ``agreement``: share the judge still calls the intended digit; ``pixel_change``: mean
+    absolute pixel difference from the noise-free image (how much the noise changes the picture).
+    """
+    labels = labels.cpu()
+    ids = torch.arange(len(labels))
+    clean = noisy_generations(model, ids, labels, 0.0)
+    rows = []
+    for s in scales:
+        images = noisy_generations(model, ids, labels, float(s), seed)
+        rows.append({"noise_scale": float(s),
+                     "agreement": (judge.predict(images) == labels).float().mean().item(),
+                     "pixel_change": (images - clean).abs().mean().item()})
+    return pd.DataFrame(rows)
+
+
+def check_sigmas(sigmas: Sequence[float]) -> list[float]:
+    """The noise-sweep sigmas the explorer offers: a list of numbers >= 0 (may be empty)."""
+    ok = isinstance(sigmas, (list, tuple)) and all(
+        isinstance(s, (int, float)) and not isinstance(s, bool) and 0 <= s < float("inf") for s in sigmas)
+    if not ok:
+        raise ValueError(f"explorer_sigmas must be a list of finite numbers >= 0, got {sigmas!r}")
+    return [float(s) for s in sigmas]
+
+
+def figure_png(fig: Figure, dpi: int = 100) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    return buf.getvalue()
+
+
+def sweep_loaders(cfg: GLOConfig, sigmas: Sequence[float], digits: Digits,
+                  current: Optional[Run] = None) -> dict[str, RunOrLoader]:
+    """Runs of ``cfg`` at each sigma, keyed by a label; each is loaded (or trained) only when picked."""
+    out: dict[str, RunOrLoader] = {}
+    if current is not None:
+        out[f"sigma = {current.config.noise_std:g} (this notebook's run)"] = current
+    for s in sigmas:
+        if current is not None and float(s) == current.config.noise_std:
+            continue
+        c = cfg.replace(noise_std=float(s))
+        out[f"sigma = {float(s):g}"] = lambda c=c: train_or_load(c, digits, progress=False)
+    return out
+
+
+class Explorer(widgets.VBox):
+    """The panel: run, training image, class code and content-noise scale; the picture follows."""
+
+    def __init__(self, runs: Mapping[str, RunOrLoader], judge: Optional[Judge] = None, n_draws: int = 6,
+                 max_noise: float = 2.0):
+        if not runs:
+            raise ValueError("runs must name at least one run (or a loader of one)")
+        self._runs, self._loaded, self.judge, self.n_draws = dict(runs), {}, judge, n_draws
+        first = self.get_run(next(iter(self._runs)))
+        n = len(first.digits.labels)
+        style = {"description_width": "9em"}
+        self.run_choice = widgets.Dropdown(options=list(self._runs), description="run", style=style)
+        self.index = widgets.IntSlider(0, 0, n - 1, description="training image", style=style)
+        self.class_id = widgets.IntSlider(int(first.digits.labels[0]), 0, 9, description="class code", style=style)
+        self.noise = widgets.FloatSlider(0.0, min=0.0, max=max_noise, step=0.05, description="content noise",
+                                         style=style)
+        self.image = widgets.Image(format="png")
+        self.status = widgets.Label()
+        for w in (self.run_choice, self.index, self.class_id, self.noise):
+            w.observe(lambda _change: self.refresh(), names="value")
+        super().__init__([self.run_choice, self.index, self.class_id, self.noise, self.image, self.status])
+        self.refresh()
+
+    def get_run(self, label: str) -> Run:
+        """The run behind ``label``, loaded (or trained) once on first use."""
+        if label not in self._loaded:
+            entry = self._runs[label]
+            self._loaded[label] = entry if isinstance(entry, Run) else entry()
+        return self._loaded[label]
+
+    def refresh(self) -> None:
+        """Redraw with the current choices (the widgets call this on every change)."""
+        run = self.get_run(self.run_choice.value)
+        fig = explore(run, self.index.value, self.class_id.value, self.noise.value, self.n_draws,
+                      judge=self.judge)
+        self.image.value = figure_png(fig)
+        label = int(run.digits.labels[self.index.value])
+        self.status.value = (f"{run.name}: image {self.index.value} is a {label}; "
+                             f"content noise std {self.noise.value:g} (training sigma {run.config.noise_std:g})")
+
+
+def interactive() -> bool:
+    """True outside the report build (GLO_REPORT_BUILD unset): JupyterLab or a plain papermill run."""
+    return not os.environ.get("GLO_REPORT_BUILD")
+
+
+def show(panel: widgets.Widget) -> bool:
+    """Display ``panel`` unless the report is being built (a PDF cannot hold a widget)."""
+    if interactive():
+        display(panel)
+        return True
+    return False
