@@ -3,20 +3,19 @@ from __future__ import annotations
 
 from typing import Mapping, Optional, Sequence
 
-import matplotlib
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
 import torch
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
-from torchvision.utils import make_grid
 
 from .config import GLOConfig
 
 
 def _grid_array(images: torch.Tensor, nrow: int) -> np.ndarray:
+    from torchvision.utils import make_grid  # imported late: torchvision takes seconds to load
+
     grid = make_grid(images.detach().cpu().clamp(0, 1), nrow=nrow, padding=2, pad_value=0.3)
     return grid[0].numpy()
 
