@@ -13,6 +13,7 @@ import time
 import torch
 
 from glo_lib import GLOConfig, load_digits, train
+from glo_lib.judge import judge_or_load
 
 
 def time_run(cfg: GLOConfig, digits, threads: int, repeat: int) -> float:
@@ -25,13 +26,28 @@ def time_run(cfg: GLOConfig, digits, threads: int, repeat: int) -> float:
     return best
 
 
+def perceptual_ratio(cfg: GLOConfig, digits, threads: int, repeat: int) -> tuple[float, float]:
+    """Best seconds of an l1+l2 and a perceptual run of the same config, timed alternately so
+    that a busy machine slows both alike. The judge is trained (and cached) beforehand: it is
+    shared with the measures, so it is not part of a run's cost."""
+    torch.set_num_threads(threads)
+    best = {"l1+l2": float("inf"), "perceptual": float("inf")}
+    for _ in range(repeat):
+        for loss in best:
+            t0 = time.perf_counter()
+            train(cfg.replace(loss=loss), digits, progress=False)
+            best[loss] = min(best[loss], time.perf_counter() - t0)
+    return best["l1+l2"], best["perceptual"]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--perceptual-only", action="store_true", help="only the perceptual/l1+l2 ratio")
     args = ap.parse_args()
     cfg = GLOConfig(device="cpu")
     digits = load_digits(cfg)
-    cases = [
+    cases = [] if args.perceptual_only else [
         ("Table 1 run (l1+l2), 1 thread", cfg, 1),
         ("Table 1 run (l1+l2), 2 threads", cfg, 2),
         ("Table 1 run, loss l2, 1 thread", cfg.replace(loss="l2"), 1),
@@ -40,11 +56,20 @@ def main() -> None:
     base = None
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"torch {torch.__version__}, python {platform.python_version()}\n")
-    print("| case | seconds | ratio to Table 1 (1 thread) |\n|---|---|---|")
+    if cases:
+        print("| case | seconds | ratio to Table 1 (1 thread) |\n|---|---|---|")
     for name, c, threads in cases:
         s = time_run(c, load_digits(c) if c.n_samples != cfg.n_samples else digits, threads, args.repeat)
         base = base or s
         print(f"| {name} | {s:.2f} | {s / base:.2f} |", flush=True)
+    t0 = time.perf_counter()
+    judge_or_load(digits, epochs=cfg.perceptual_judge_epochs)
+    print(f"\nperceptual loss (judge features) against l1+l2, same Table 1 config, timed alternately "
+          f"(its judge ready in {time.perf_counter() - t0:.1f} s, cached for later runs):\n")
+    print("| threads | l1+l2 seconds | perceptual seconds | ratio (limit 3) |\n|---|---|---|---|")
+    for threads in (1, 2):
+        a, b = perceptual_ratio(cfg, digits, threads, args.repeat)
+        print(f"| {threads} | {a:.2f} | {b:.2f} | {b / a:.2f} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ on the scale of L1, which keeps the content penalty's weight comparable across t
 """
 from __future__ import annotations
 
+import copy
 import os
 from pathlib import Path
 from typing import Sequence
@@ -43,6 +44,8 @@ class FeatureNet(nn.Module):
         self.name = name
         self.weights: tuple[float, ...] = (1.0,) * len(stages)  # per-depth weights, see calibrate()
         self.requires_grad_(False)  # gradients pass through to the images, never into the network
+        for p in self.parameters():
+            p.grad = None  # nor do stale ones from the network's own training travel with it
         self.eval()
 
     def train(self, mode: bool = True) -> "FeatureNet":
@@ -91,8 +94,8 @@ class _TargetFeatures:
     """Features of target images, computed once per image and looked up by its exact bytes.
 
     GLO's targets are the same training images every epoch, so after the first epoch the
-    frozen network runs on reconstructions only: a third of its cost (measured in
-    benchmarks/bench_train.py). On a GPU, or past ``cache_mb``, features are just computed.
+    frozen network runs on reconstructions only (forward and backward), one pass in three
+    saved per step. On a GPU, or past ``cache_mb``, features are simply recomputed.
     """
 
     def __init__(self, cache_mb: float):
@@ -129,7 +132,7 @@ def judge_features(net: JudgeNet) -> FeatureNet:
     conv = net.conv
     blocks = [nn.Sequential(fuse_conv_bn_eval(conv[i], conv[i + 1]), nn.MaxPool2d(2), nn.ReLU())
               for i in (0, 4)]
-    return FeatureNet([*blocks, net.fc], name="judge")
+    return FeatureNet([*blocks, copy.deepcopy(net.fc)], name="judge")  # copies: the judge stays as it was
 
 
 class _ImageNetInput(nn.Module):
@@ -166,9 +169,9 @@ def vgg16_weights_path() -> Path:
 
 def vgg16_features(path: Path) -> FeatureNet:
     """VGG16's convolutional part from a local torchvision weights file, cut at LORD's layers."""
-    from torchvision.models import vgg16
+    from torchvision.models.vgg import cfgs, make_layers
 
-    body = vgg16(weights=None).features  # weights=None: the architecture only, no download
+    body = make_layers(cfgs["D"])  # VGG16's convolutional part, built without its 100M-weight classifier
     state = torch.load(path, map_location="cpu", weights_only=True)
     mine = {k.removeprefix("features."): v for k, v in state.items() if k.startswith("features.")}
     try:
