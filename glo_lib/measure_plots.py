@@ -18,7 +18,7 @@ def measure_vs(df: pd.DataFrame, x: str, columns: Sequence[str], labels: Optiona
     fig = ax.figure
     for col, label in zip(columns, labels or columns):
         g = df.groupby(x)[col]
-        mean, std = g.mean(), g.std(ddof=0).fillna(0.0)
+        mean, std = g.mean(), g.std(ddof=1).fillna(0.0)  # sample std over seeds
         line, = ax.plot(mean.index, mean.values, style, marker="o", label=label)
         ax.fill_between(mean.index, mean - std, mean + std, alpha=0.2, color=line.get_color())
     if chance is not None:

@@ -201,6 +201,6 @@ def mean_std(df, by: str, columns: list[str], digits: int = 3):
     import pandas as pd
 
     grouped = df.groupby(by)[columns]
-    mean, std = grouped.mean(), grouped.std(ddof=0).fillna(0.0)
+    mean, std = grouped.mean(), grouped.std(ddof=1).fillna(0.0)  # sample std over seeds
     return pd.DataFrame({c: [f"{m:.{digits}f} ± {s:.{digits}f}" for m, s in zip(mean[c], std[c])]
                          for c in columns}, index=mean.index)

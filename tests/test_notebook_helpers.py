@@ -32,7 +32,7 @@ def test_generated_sentences_follow_the_numbers():
 def test_mean_std_over_seeds():
     df = pd.DataFrame({"noise_std": [0, 0, 1, 1], "mse": [1.0, 3.0, 2.0, 2.0]})
     t = mean_std(df, "noise_std", ["mse"], digits=1)
-    assert list(t["mse"]) == ["2.0 ± 1.0", "2.0 ± 0.0"]
+    assert list(t["mse"]) == ["2.0 ± 1.4", "2.0 ± 0.0"]  # sample std (ddof=1) over seeds
 
 
 def test_summary_needs_the_probe_csv_and_gathers_what_is_there(tmp_path):
