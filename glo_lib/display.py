@@ -23,7 +23,8 @@ def show_figure(fig: plt.Figure, caption: str, dpi: int = 150) -> None:
 
 def show_table(df: pd.DataFrame, caption: str, floatfmt: str = ".3g", index: bool = True) -> None:
     """Display ``df`` as a Markdown table with a caption (a numbered table in the PDF)."""
-    display(Markdown(df.to_markdown(floatfmt=floatfmt, index=index) + f"\n\nTable: {caption}\n"))
+    text = df.to_markdown(floatfmt=floatfmt, index=index, missingval="–")
+    display(Markdown(text + f"\n\nTable: {caption}\n"))
 
 
 def say(text: str) -> None:

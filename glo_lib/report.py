@@ -148,7 +148,8 @@ def _keep(output) -> bool:
     # stderr, progress bars, warnings and bare reprs are for the notebook, not the report
     if output.output_type not in ("display_data", "execute_result"):
         return False
-    return set(output.get("data", {})) != {"text/plain"}
+    # a progress bar is a widget whose text/plain fallback would be printed as-is
+    return not set(output.get("data", {})) <= {"text/plain", "application/vnd.jupyter.widget-view+json"}
 
 
 def to_pdf(nb: nbformat.NotebookNode, target: Path, template_dir: Path) -> Path:

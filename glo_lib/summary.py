@@ -5,13 +5,13 @@ from pathlib import Path
 
 import pandas as pd
 
-#: CSV name -> (what its rows are, the column that tells them apart, required)
+#: CSV name -> (group label, how a row is named from its key value, key column, required)
 RESULTS = {
-    "content_probe": ("noise sweep, Table 1", "noise_std", True),
-    "content_probe_fast_lr": ("noise sweep, fast content lr", "noise_std", False),
-    "noise_study": ("noise x content decay", "noise_std", False),
-    "loss_comparison": ("loss", "loss", False),
-    "sampling": ("sampler", "sampler", False),
+    "content_probe": ("noise sweep", "sigma {}", "noise_std", True),
+    "content_probe_fast_lr": ("noise sweep, content lr x10", "sigma {}", "noise_std", False),
+    "noise_study": ("noise sweep, no content decay", "sigma {}", "noise_std", False),
+    "loss_comparison": ("loss", "{}", "loss", False),
+    "sampling": ("sampler", "{}", "sampler", False),
 }
 
 #: measure column -> heading in the summary table
@@ -26,7 +26,7 @@ def load_results(folder: Path) -> dict[str, pd.DataFrame]:
     """Every known CSV present in ``folder``; the required ones must be there."""
     folder = Path(folder)
     out = {}
-    for name, (_, _, required) in RESULTS.items():
+    for name, (_, _, _, required) in RESULTS.items():
         path = folder / f"{name}.csv"
         if path.exists():
             out[name] = pd.read_csv(path)
@@ -37,21 +37,20 @@ def load_results(folder: Path) -> dict[str, pd.DataFrame]:
 
 
 def summary_table(results: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """One row per experiment setting, the mean over seeds of every measure it has."""
+    """One row per experiment setting, the mean over seeds of every measure it has.
+
+    The noise study's decay-on runs are the probe sweep's runs, so only its decay-off rows are added.
+    """
     rows = []
     for name, df in results.items():
-        what, key, _ = RESULTS[name]
+        group, label, key, _ = RESULTS[name]
         if key not in df:
             continue
-        extra = [c for c in ("content_decay",) if name == "noise_study" and c in df]
-        for values, group in df.groupby([key, *extra], sort=False):
-            values = values if isinstance(values, tuple) else (values,)
-            label = f"{what}: {key.replace('noise_std', 'sigma')} = {values[0]}"
-            if extra:
-                label += f", decay = {values[1]:g}"
-            row = {"experiment": label}
+        if name == "noise_study" and "content_decay" in df:
+            df = df[df["content_decay"] == 0]
+        for value, part in df.groupby(key, sort=False):
+            row = {"group": group, "setting": label.format(f"{value:g}" if isinstance(value, float) else value)}
             for col, heading in MEASURES.items():
-                row[heading] = group[col].mean() if col in group else float("nan")
+                row[heading] = part[col].mean() if col in part else float("nan")
             rows.append(row)
-    table = pd.DataFrame(rows)
-    return table.dropna(axis=1, how="all")
+    return pd.DataFrame(rows).dropna(axis=1, how="all")
