@@ -40,10 +40,23 @@ def perceptual_ratio(cfg: GLOConfig, digits, threads: int, repeat: int) -> tuple
     return best["l1+l2"], best["perceptual"]
 
 
+def sweep_seconds(cfg: GLOConfig, workers: int) -> float:
+    """Seconds for a 4-run sigma sweep trained from an empty cache with ``workers`` processes."""
+    import tempfile
+
+    from glo_lib.sweep import sweep
+
+    with tempfile.TemporaryDirectory() as root:
+        t0 = time.perf_counter()
+        sweep(cfg, {"noise_std": [0.0, 0.3, 0.7, 1.0]}, workers=workers, progress=False, root=root)
+        return time.perf_counter() - t0
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--perceptual-only", action="store_true", help="only the perceptual/l1+l2 ratio")
+    ap.add_argument("--skip-sweep", action="store_true", help="leave out the 1-vs-2-worker sweep case")
     args = ap.parse_args()
     cfg = GLOConfig(device="cpu")
     digits = load_digits(cfg)
@@ -62,6 +75,11 @@ def main() -> None:
         s = time_run(c, load_digits(c) if c.n_samples != cfg.n_samples else digits, threads, args.repeat)
         base = base or s
         print(f"| {name} | {s:.2f} | {s / base:.2f} |", flush=True)
+    if not args.perceptual_only and not args.skip_sweep:
+        torch.set_num_threads(2)
+        one, two = sweep_seconds(cfg, 1), sweep_seconds(cfg, 2)
+        print(f"\n4-run sweep (Table 1, sigma 0/0.3/0.7/1), empty cache: 1 worker with 2 threads {one:.1f} s, "
+              f"2 workers with 1 thread each {two:.1f} s (ratio {two / one:.2f})")
     t0 = time.perf_counter()
     judge_or_load(digits, epochs=cfg.perceptual_judge_epochs)
     print(f"\nperceptual loss (judge features) against l1+l2, same Table 1 config, timed alternately "

@@ -23,6 +23,7 @@ def show_figure(fig: plt.Figure, caption: str, dpi: int = 150) -> None:
 
 def show_table(df: pd.DataFrame, caption: str, floatfmt: str = ".3g", index: bool = True) -> None:
     """Display ``df`` as a Markdown table with a caption (a numbered table in the PDF)."""
+    df = df.astype(object).where(df.notna(), None)  # tabulate prints None, not NaN, as missing
     text = df.to_markdown(floatfmt=floatfmt, index=index, missingval="–")
     display(Markdown(text + f"\n\nTable: {caption}\n"))
 

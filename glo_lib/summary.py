@@ -7,11 +7,11 @@ import pandas as pd
 
 #: CSV name -> (group label, how a row is named from its key value, key column, required)
 RESULTS = {
-    "content_probe": ("noise sweep", "sigma {}", "noise_std", True),
-    "content_probe_fast_lr": ("noise sweep, content lr x10", "sigma {}", "noise_std", False),
-    "noise_study": ("noise sweep, no content decay", "sigma {}", "noise_std", False),
+    "content_probe": ("Table 1", "sigma {}", "noise_std", True),
+    "content_probe_fast_lr": ("content lr x10", "sigma {}", "noise_std", False),
+    "noise_study": ("no decay", "sigma {}", "noise_std", False),
     "loss_comparison": ("loss", "{}", "loss", False),
-    "sampling": ("sampler", "{}", "sampler", False),
+    "sampling": ("sampler", "{}", "key", False),
 }
 
 #: measure column -> heading in the summary table
