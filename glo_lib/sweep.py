@@ -24,8 +24,9 @@ from .runs import cache_dir, load_run, train_or_load
 from .train import Run
 
 
-#: image-epochs below which a sweep trains in this process (one Table 1 run is 12,800)
-MIN_PARALLEL_WORK = 20_000
+#: image-epochs below which a sweep trains in this process (one Table 1 run is 12,800):
+#: spawning workers costs seconds, and on a 2-core machine they only break even (benchmarks/)
+MIN_PARALLEL_WORK = 100_000
 
 
 class SweepError(RuntimeError):
