@@ -21,11 +21,31 @@ def show_figure(fig: plt.Figure, caption: str, dpi: int = 150) -> None:
     display(Markdown(f"*{caption}*")) if _interactive() else None
 
 
-def show_table(df: pd.DataFrame, caption: str, floatfmt: str = ".3g", index: bool = True) -> None:
-    """Display ``df`` as a Markdown table with a caption (a numbered table in the PDF)."""
-    df = df.astype(object).where(df.notna(), None)  # tabulate prints None, not NaN, as missing
-    text = df.to_markdown(floatfmt=floatfmt, index=index, missingval="–")
-    display(Markdown(text + f"\n\nTable: {caption}\n"))
+def show_table(df: pd.DataFrame, caption: str, floatfmt: str = ".3g", index: bool = True,
+               natural_width: bool = False) -> None:
+    """Display ``df`` as a Markdown table with a caption (a numbered table in the PDF).
+
+    ``natural_width`` also gives the PDF a LaTeX table whose columns take the width of their
+    contents: pandoc squeezes wide Markdown tables into equal-ish columns that wrap short labels.
+    """
+    shown = df.astype(object).where(df.notna(), None)  # tabulate prints None, not NaN, as missing
+    text = shown.to_markdown(floatfmt=floatfmt, index=index, missingval="–") + f"\n\nTable: {caption}\n"
+    if not natural_width:
+        display(Markdown(text))
+        return
+    styler = df.style.format(precision=3, na_rep="–", escape="latex",
+                             formatter={c: f"{{:{floatfmt}}}" for c in df.select_dtypes("number")})
+    if not index:
+        styler = styler.hide(axis="index")
+    latex = styler.to_latex(caption=_escape(caption), position="H", position_float="centering",
+                            hrules=True, column_format="l" + "r" * (len(df.columns) - 1 + index))
+    display({"text/markdown": text, "text/latex": latex}, raw=True)
+
+
+def _escape(text: str) -> str:
+    for char in "\\&%$#_{}":
+        text = text.replace(char, "\\" + char)
+    return text
 
 
 def say(text: str) -> None:

@@ -8,7 +8,7 @@ import pandas as pd
 #: CSV name -> (group label, how a row is named from its key value, key column, required)
 RESULTS = {
     "content_probe": ("Table 1", "sigma {}", "noise_std", True),
-    "content_probe_fast_lr": ("content lr x10", "sigma {}", "noise_std", False),
+    "content_probe_fast_lr": ("lr x10", "sigma {}", "noise_std", False),
     "noise_study": ("no decay", "sigma {}", "noise_std", False),
     "loss_comparison": ("loss", "{}", "loss", False),
     "sampling": ("sampler", "{}", "key", False),
@@ -16,8 +16,8 @@ RESULTS = {
 
 #: measure column -> heading in the summary table
 MEASURES = {
-    "mse": "MSE", "l1": "L1", "transfer_accuracy": "class transfer", "probe_mlp": "leakage (MLP)",
-    "diversity": "diversity", "sample_agreement": "sample agreement", "frechet": "Frechet",
+    "mse": "MSE", "l1": "L1", "transfer_accuracy": "transfer", "probe_mlp": "leakage",
+    "diversity": "diversity", "sample_agreement": "agreement", "frechet": "Frechet",
     "sharpness": "sharpness",
 }
 
@@ -49,7 +49,8 @@ def summary_table(results: dict[str, pd.DataFrame]) -> pd.DataFrame:
         if name == "noise_study" and "content_decay" in df:
             df = df[df["content_decay"] == 0]
         for value, part in df.groupby(key, sort=False):
-            row = {"group": group, "setting": label.format(f"{value:g}" if isinstance(value, float) else value)}
+            setting = label.format(f"{value:g}" if isinstance(value, float) else value)
+            row = {"experiment": f"{group}, {setting}"}
             for col, heading in MEASURES.items():
                 row[heading] = part[col].mean() if col in part else float("nan")
             rows.append(row)

@@ -42,7 +42,6 @@ def test_summary_needs_the_probe_csv_and_gathers_what_is_there(tmp_path):
         .to_csv(tmp_path / "content_probe.csv", index=False)
     pd.DataFrame({"loss": ["l1", "l2"], "mse": [0.4, 0.6]}).to_csv(tmp_path / "loss_comparison.csv", index=False)
     table = summary_table(load_results(tmp_path))
-    assert list(table["group"]) == ["Table 1", "Table 1", "loss", "loss"]
-    assert list(table["setting"]) == ["sigma 0", "sigma 1", "l1", "l2"]
+    assert list(table["experiment"]) == ["Table 1, sigma 0", "Table 1, sigma 1", "loss, l1", "loss, l2"]
     assert table["MSE"].tolist() == pytest.approx([0.2, 0.5, 0.4, 0.6])
     assert "Frechet" not in table  # measures no experiment has are left out
