@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 import time
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Optional
 
@@ -64,8 +64,8 @@ def train(cfg: GLOConfig, digits: Digits, progress: bool = True,
     device = pick_device(cfg.device)
     if loss_fn is None:  # before seeding: the perceptual loss's judge may be trained (and seeded) here
         loss_fn = get_loss(cfg.loss, feature_net(cfg, digits) if cfg.loss == "perceptual" else None)
-    gen = set_seed(cfg.seed)
-    model = GLOModel(len(digits.labels), digits.n_classes, cfg).to(device)
+    gen, model = initial_model(cfg, len(digits.labels), digits.n_classes)
+    model = model.to(device)
     # one Adam with a learning rate per part, as in Table 1
     opt = torch.optim.Adam([
         {"params": model.generator.parameters(), "lr": cfg.lr_generator},

@@ -101,3 +101,11 @@ def test_evaluation_is_remembered_with_the_run_and_dropped_when_it_is_retrained(
     assert again == {**first, "cached": True}
     save_run(train(cfg, digits, progress=False), tmp_path)  # a retrained run replaces the folder
     assert not (run.folder / "evals").exists()
+
+
+def test_content_shift_measures_from_the_codes_training_started_with(digits):
+    from glo_lib.metrics import content_shift
+
+    still = train(GLOConfig(epochs=1, lr_content=1e-9), digits, progress=False)
+    moved = train(GLOConfig(epochs=1, lr_content=0.05), digits, progress=False)
+    assert content_shift(still) < 1e-6 < 0.01 < content_shift(moved)
