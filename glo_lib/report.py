@@ -15,7 +15,7 @@ from typing import Any, Mapping, Optional
 import nbformat
 import papermill
 
-from . import __version__
+from . import __version__, atomic
 from .config import GLOConfig
 
 PDF_NAME = "glo_report.pdf"
@@ -162,7 +162,5 @@ def to_pdf(nb: nbformat.NotebookNode, target: Path, template_dir: Path) -> Path:
         pdf, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": "glo_report"}})
     except Exception as err:  # nbconvert raises LatexFailed and friends
         raise BuildError(f"LaTeX conversion failed: {str(err)[-2000:]}") from None
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(pdf)
-    os.replace(tmp, target)
+    atomic.write_bytes(target, pdf)
     return target

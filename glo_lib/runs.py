@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Iterable, Optional
 
 import pandas as pd
 import torch
 
-from . import __version__
+from . import __version__, atomic
 from .config import GLOConfig
 from .data import Digits, load_digits
 from .model import GLOModel
@@ -35,11 +33,8 @@ def cache_dir() -> Path:
 
 def save_run(run: Run, root: Optional[Path] = None) -> Path:
     """Write ``run`` atomically under ``root``; returns its folder."""
-    root = Path(root or cache_dir()) / "runs"
-    root.mkdir(parents=True, exist_ok=True)
-    final = root / run.name
-    tmp = Path(tempfile.mkdtemp(prefix=f".{run.name}.", dir=root))
-    try:
+    final = Path(root or cache_dir()) / "runs" / run.name
+    with atomic.folder(final) as tmp:
         meta = {"config": run.config.to_dict(), "data_fingerprint": run.data_fingerprint,
                 "version": run.version, "timings": run.timings,
                 "snapshot_epochs": sorted(run.snapshots)}
@@ -47,9 +42,6 @@ def save_run(run: Run, root: Optional[Path] = None) -> Path:
         run.history.to_csv(tmp / "history.csv", index=False)
         torch.save({"model": {k: v.cpu() for k, v in run.model.state_dict().items()},
                     "snapshots": {str(k): v for k, v in run.snapshots.items()}}, tmp / "model.pt")
-        _replace_dir(tmp, final)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     run.folder = final
     return final
 
@@ -97,13 +89,3 @@ def _comparable(cfg: GLOConfig) -> dict:
     d.pop("device")  # where a run trained does not change what it learned
     return d
 
-
-def _replace_dir(src: Path, dst: Path) -> None:
-    """Move ``src`` to ``dst``, replacing an old ``dst`` with at most a moment without one."""
-    if dst.exists():
-        old = dst.with_name(f".{dst.name}.old.{os.getpid()}")
-        os.replace(dst, old)
-        os.replace(src, dst)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(src, dst)
