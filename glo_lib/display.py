@@ -6,19 +6,28 @@ numbered LaTeX figures. Everything shown here renders the same in JupyterLab.
 from __future__ import annotations
 
 import io
+import os
 
 import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Image, Markdown, display
+from matplotlib.figure import Figure
 
 
-def show_figure(fig: plt.Figure, caption: str, dpi: int = 150) -> None:
-    """Display ``fig`` as a PNG with a caption (a numbered figure in the PDF), then close it."""
+def figure_png(fig: Figure, dpi: int = 150) -> bytes:
+    """``fig`` as PNG bytes, cropped to its contents."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    return buf.getvalue()
+
+
+def show_figure(fig: Figure, caption: str, dpi: int = 150) -> None:
+    """Display ``fig`` as a PNG with a caption (a numbered figure in the PDF), then close it."""
+    png = figure_png(fig, dpi)
     plt.close(fig)
-    display(Image(buf.getvalue()), metadata={"caption": caption})
-    display(Markdown(f"*{caption}*")) if _interactive() else None
+    display(Image(png), metadata={"caption": caption})
+    if interactive():  # LaTeX draws the caption in the PDF; JupyterLab shows it under the figure
+        display(Markdown(f"*{caption}*"))
 
 
 def show_table(df: pd.DataFrame, caption: str, floatfmt: str = ".3g", index: bool = True,
@@ -53,9 +62,6 @@ def say(text: str) -> None:
     display(Markdown(text))
 
 
-def _interactive() -> bool:
-    # in JupyterLab the caption is not drawn by LaTeX, so show it under the figure;
-    # under papermill (the report build) GLO_REPORT_BUILD is set and LaTeX draws it
-    import os
-
+def interactive() -> bool:
+    """True outside the report build (GLO_REPORT_BUILD unset): JupyterLab or a plain papermill run."""
     return not os.environ.get("GLO_REPORT_BUILD")

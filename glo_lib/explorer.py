@@ -7,8 +7,6 @@ panel only outside the report build, where widgets cannot be rendered into a PDF
 """
 from __future__ import annotations
 
-import io
-import os
 from typing import Callable, Mapping, Optional, Sequence, Union
 
 import ipywidgets as widgets
@@ -19,6 +17,7 @@ from matplotlib.figure import Figure
 
 from .config import GLOConfig
 from .data import Digits
+from .display import figure_png, interactive
 from .judge import Judge
 from .runs import train_or_load
 from .sampling import seeded_generator
@@ -109,12 +108,6 @@ def check_sigmas(sigmas: Sequence[float]) -> list[float]:
     return [float(s) for s in sigmas]
 
 
-def figure_png(fig: Figure, dpi: int = 100) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
-    return buf.getvalue()
-
-
 def sweep_loaders(cfg: GLOConfig, sigmas: Sequence[float], digits: Digits,
                   current: Optional[Run] = None) -> dict[str, RunOrLoader]:
     """Runs of ``cfg`` at each sigma, keyed by a label; each is loaded (or trained) only when picked."""
@@ -164,15 +157,10 @@ class Explorer(widgets.VBox):
         run = self.get_run(self.run_choice.value)
         fig = explore(run, self.index.value, self.class_id.value, self.noise.value, self.n_draws,
                       judge=self.judge)
-        self.image.value = figure_png(fig)
+        self.image.value = figure_png(fig, dpi=100)
         label = int(run.digits.labels[self.index.value])
         self.status.value = (f"{run.name}: image {self.index.value} is a {label}; "
                              f"content noise std {self.noise.value:g} (training sigma {run.config.noise_std:g})")
-
-
-def interactive() -> bool:
-    """True outside the report build (GLO_REPORT_BUILD unset): JupyterLab or a plain papermill run."""
-    return not os.environ.get("GLO_REPORT_BUILD")
 
 
 def show(panel: widgets.Widget) -> bool:
