@@ -1,7 +1,8 @@
 """Sweeps: many small runs, each trained once, cached, and spread over the CPU cores.
 
-Independent runs train concurrently in worker processes (one torch thread each: on a
-2-core laptop two single-threaded runs finish sooner than two two-threaded runs in turn).
+Large sweeps train independent runs concurrently in worker processes, one torch thread each;
+small ones train in this process, because a worker spends seconds importing torch (on the
+2-core development machine the two ways only broke even: see the README's benchmark).
 Cached runs are loaded, never retrained; data are loaded once per seed. Workers are
 spawned, so a plain script that calls `sweep` needs the `if __name__ == "__main__":` guard.
 """
@@ -103,7 +104,7 @@ def sweep(base: GLOConfig, grid: Mapping[str, Sequence[Any]], workers: Optional[
     n_unloadable = len(failures)
     workers = workers or min(2, os.cpu_count() or 1)
     work = sum(configs[i].n_samples * configs[i].epochs for i in todo)
-    # a spawned worker pays seconds to import torch: only worth it beyond about one Table 1 run
+    # a spawned worker pays seconds to import torch: only worth it for large sweeps
     if workers == 1 or len(todo) <= 1 or work < MIN_PARALLEL_WORK:
         for i in tqdm(todo, desc="sweep", disable=not progress):
             try:
