@@ -1,7 +1,7 @@
 """Plot helpers: each takes data (and an optional ``ax``) and returns the figure."""
 from __future__ import annotations
 
-from typing import Mapping, Optional, Sequence
+from typing import Mapping, Optional
 
 import matplotlib.pyplot as plt
 import numpy as np

@@ -5,7 +5,7 @@ import copy
 import time
 from pathlib import Path
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Optional
+from typing import Iterable, Optional
 
 import pandas as pd
 import torch

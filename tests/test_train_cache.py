@@ -2,7 +2,7 @@ import json
 
 import torch
 
-from glo_lib import load_run, save_run, train, train_or_load
+from glo_lib import load_run, train, train_or_load
 
 
 def test_history_and_determinism(tiny_cfg, tiny_digits):
