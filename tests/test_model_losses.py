@@ -1,7 +1,7 @@
 import torch
 
 from glo_lib import GLOConfig, GLOModel, get_loss
-from glo_lib.losses import content_penalty
+from glo_lib.core.losses import content_penalty
 
 
 def _model(noise=0.5):

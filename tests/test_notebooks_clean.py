@@ -27,8 +27,40 @@ def test_has_a_parameters_cell_of_literals(path):
     nb = nbformat.read(str(path), as_version=4)
     cells = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(cells) == 1, f"{path.name}: needs exactly one cell tagged 'parameters'"
+    names = set()
     for node in ast.parse(cells[0].source).body:
-        assert isinstance(node, ast.Assign), f"{path.name}: parameters cell holds assignments only"
+        # `name: type = literal  # meaning`: papermill --help-notebook shows the type and the meaning
+        assert isinstance(node, ast.AnnAssign), f"{path.name}: parameters are annotated assignments"
         ast.literal_eval(node.value)  # literals only: papermill does not recompute derived values
-    names = {n.targets[0].id for n in ast.parse(cells[0].source).body}
+        names.add(node.target.id)
     assert {"seed", "smoke"} <= names
+    for line in cells[0].source.splitlines():
+        assert "  # " in line, f"{path.name}: every parameter says what it means: {line!r}"
+
+
+#: the longest code cell a notebook may have outside its parameters cell (the story stays readable)
+MAX_CELL_LINES = 10
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_code_cells_are_short_and_plain(path):
+    import ast
+
+    nb = nbformat.read(str(path), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type != "code" or "parameters" in cell.metadata.get("tags", []):
+            continue
+        lines = [l for l in cell.source.splitlines() if l.strip()]
+        assert len(lines) <= MAX_CELL_LINES, f"{path.name}: a cell of {len(lines)} lines:\n{cell.source}"
+        tree = ast.parse(cell.source)
+        assert not any(isinstance(n, (ast.ClassDef, ast.FunctionDef)) for n in ast.walk(tree)), \
+            f"{path.name}: classes and functions belong in glo_lib:\n{cell.source}"
+        assert not any(isinstance(n, ast.Lambda) for n in ast.walk(tree)), \
+            f"{path.name}: no lambdas in notebooks:\n{cell.source}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_config_comes_from_the_parameters(path):
+    source = "\n".join(c.source for c in nbformat.read(str(path), as_version=4).cells)
+    if "GLOConfig" in source:
+        assert "GLOConfig.from_params(globals()" in source and "GLOConfig(" not in source

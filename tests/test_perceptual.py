@@ -9,10 +9,10 @@ import torch.nn.functional as F
 
 from conftest import ROOT
 from glo_lib import GLOConfig, GLOModel, get_loss, load_digits, train
-from glo_lib.judge import judge_or_load
-from glo_lib.perceptual import (VGG16_ENV, VGG16_FILE, PerceptualLoss, feature_net, judge_features,
+from glo_lib.core.judge import judge_or_load
+from glo_lib.core.perceptual import (VGG16_ENV, VGG16_FILE, PerceptualLoss, feature_net, judge_features,
                                 vgg16_features, vgg16_weights_path)
-from glo_lib.sharpness import laplacian_variance, relative_sharpness
+from glo_lib.measures.sharpness import laplacian_variance, relative_sharpness
 
 NOTEBOOK = ROOT / "notebooks" / "03_loss_comparison.ipynb"
 

@@ -1,10 +1,10 @@
-"""glo_lib.sweep: every combination once, the cache reused, failures named, bad grids refused."""
+"""glo_lib.core.sweep: every combination once, the cache reused, failures named, bad grids refused."""
 import pytest
 import torch
 
-import glo_lib.sweep as sweep_mod
+import glo_lib.core.sweep as sweep_mod
 from glo_lib import GLOConfig, load_digits, train
-from glo_lib.sweep import SweepError, grid_configs, sweep
+from glo_lib.core.sweep import SweepError, grid_configs, sweep
 
 
 @pytest.fixture(scope="module")

@@ -1,11 +1,14 @@
-"""glo_lib.noise: the rule that picks a sigma, paired decay effects, and the study's figure data."""
+"""glo_lib.studies.noise_study: the rule that picks a sigma, paired decay effects, and the study's figure data."""
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
 import torch
 
-from glo_lib import noise, train
+from glo_lib import train
+from glo_lib.prose import direction
+from glo_lib.reporting.charts import measures_by_sigma
+from glo_lib.studies import noise_study as noise
 
 
 def _means(mse, acc, sigmas=(0.0, 0.3, 1.0)):
@@ -54,8 +57,8 @@ def test_decay_differences_not_clear_for_noise_or_one_seed():
 
 
 def test_direction_ignores_small_changes():
-    assert noise.direction(0.100, 0.101) == 0
-    assert noise.direction(0.10, 0.12) == 1 and noise.direction(0.12, 0.10) == -1
+    assert direction(0.100, 0.101) == 0
+    assert direction(0.10, 0.12) == 1 and direction(0.12, 0.10) == -1
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -112,7 +115,7 @@ def test_class_diversity_per_digit(tiny_run):
 
 
 def test_measures_by_sigma_draws_one_panel_per_measure():
-    fig = noise.measures_by_sigma(_rows(0.001), ["mse", "probe_mlp"], hue="content_decay", chance=0.1)
+    fig = measures_by_sigma(_rows(0.001), ["mse", "probe_mlp"], hue="content_decay", chance=0.1)
     visible = [ax for ax in fig.axes if ax.axison]
     assert [ax.get_ylabel() for ax in visible] == ["reconstruction MSE", "probe accuracy (MLP)"]
     plt.close(fig)

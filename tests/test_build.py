@@ -5,7 +5,7 @@ import nbformat
 import pytest
 
 from conftest import ROOT
-from glo_lib.report import BuildError, build, plan
+from glo_lib.reporting.build import BuildError, build, plan
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
@@ -56,7 +56,7 @@ def test_failing_notebook_is_named_and_good_pdf_kept(built, tmp_path):
 
 
 def test_plan_passes_each_notebook_only_its_parameters():
-    from glo_lib.report import notebook_parameters
+    from glo_lib.reporting.build import notebook_parameters
 
     p = plan({"epochs": 3, "smoke": True}, NOTEBOOKS)
     for nb, given in p.items():

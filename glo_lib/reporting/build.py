@@ -14,9 +14,12 @@ from typing import Any, Mapping, Optional
 
 import nbformat
 import papermill
+from nbconvert import PDFExporter
 
-from . import __version__, atomic
-from .config import GLOConfig
+from .. import atomic, paths
+from ..core.config import GLOConfig
+from ..results import clear_tables
+from ..version import __version__
 
 PDF_NAME = "glo_report.pdf"
 
@@ -27,21 +30,10 @@ class BuildError(RuntimeError):
 
 def project_root(start: Optional[Path] = None) -> Path:
     """The nearest folder at or above ``start`` (default: cwd) holding ``notebooks/`` and ``report/``."""
-    here = Path(start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / "notebooks").is_dir() and (folder / "report").is_dir():
-            return folder
-    raise BuildError(f"no glo-report project (a folder with notebooks/ and report/) at or above {here}")
-
-
-def build_dir() -> Path:
-    """Where build products go: ``$GLO_BUILD_DIR``, else ``<project>/report/build``."""
-    if os.environ.get("GLO_BUILD_DIR"):
-        return Path(os.environ["GLO_BUILD_DIR"])
     try:
-        return project_root() / "report" / "build"
-    except BuildError:
-        return Path.cwd() / "report" / "build"
+        return paths.project_root(start)
+    except paths.ProjectNotFound as err:
+        raise BuildError(str(err)) from None
 
 
 def notebook_parameters(path: Path) -> dict[str, Any]:
@@ -98,8 +90,7 @@ def build(params: Optional[Mapping[str, Any]] = None, smoke: bool = False,
     per_notebook = plan(params, notebooks)
     executed_dir = out_dir / "executed"
     executed_dir.mkdir(parents=True, exist_ok=True)
-    for stale in out_dir.glob("*.csv"):  # measures of an earlier build must not leak into this one
-        stale.unlink()
+    clear_tables(out_dir)  # measures of an earlier build must not leak into this one
     os.environ["GLO_REPORT_BUILD"] = "1"
     os.environ["GLO_BUILD_DIR"] = str(out_dir.resolve())
     executed = [execute(nb, executed_dir / nb.name, per_notebook[nb], progress) for nb in notebooks]
@@ -154,8 +145,6 @@ def _keep(output) -> bool:
 
 def to_pdf(nb: nbformat.NotebookNode, target: Path, template_dir: Path) -> Path:
     """Convert with our LaTeX template, then move the PDF into place atomically."""
-    from nbconvert import PDFExporter
-
     exporter = PDFExporter(template_name="glo", extra_template_basedirs=[str(template_dir)],
                            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     try:

@@ -10,18 +10,17 @@ from __future__ import annotations
 from typing import Callable, Mapping, Optional, Sequence, Union
 
 import ipywidgets as widgets
-import pandas as pd
 import torch
 from IPython.display import display
 from matplotlib.figure import Figure
 
-from .config import GLOConfig
-from .data import Digits
+from ..core.config import GLOConfig
+from ..core.data import Digits
+from ..core.judge import Judge
+from ..core.runs import train_or_load
+from ..core.train import Run
+from ..seeding import seeded_generator
 from .display import figure_png, interactive
-from .judge import Judge
-from .runs import train_or_load
-from .sampling import seeded_generator
-from .train import Run
 
 RunOrLoader = Union[Run, Callable[[], Run]]
 
@@ -68,44 +67,6 @@ def explore(run: Run, index: int, class_id: int, noise_scale: float = 0.0, n_dra
         ax.set_axis_off()
     fig.tight_layout()
     return fig
-
-
-def noisy_generations(model, ids: torch.Tensor, labels: torch.Tensor, noise_scale: float,
-                      seed: int = 0) -> torch.Tensor:
-    """Training images ``ids`` regenerated with their own class and content code plus noise."""
-    gen = seeded_generator(seed, "noisy-generations")
-    ids = torch.as_tensor(ids).cpu()
-    content = model.content.detach().cpu()[ids]
-    noisy = content + noise_scale * torch.randn(content.shape, generator=gen)
-    return model.eval().generate(labels.cpu()[ids], noisy).cpu()
-
-
-def noise_agreement(model, judge: Judge, labels: torch.Tensor, scales: Sequence[float],
-                    seed: int = 0) -> pd.DataFrame:
-    """For each content-noise scale: every training image's content code plus noise, its own class.
-
-    ``agreement``: share the judge still calls the intended digit; ``pixel_change``: mean
-    absolute pixel difference from the noise-free image (how much the noise changes the picture).
-    """
-    labels = labels.cpu()
-    ids = torch.arange(len(labels))
-    clean = noisy_generations(model, ids, labels, 0.0)
-    rows = []
-    for s in scales:
-        images = noisy_generations(model, ids, labels, float(s), seed)
-        rows.append({"noise_scale": float(s),
-                     "agreement": (judge.predict(images) == labels).float().mean().item(),
-                     "pixel_change": (images - clean).abs().mean().item()})
-    return pd.DataFrame(rows)
-
-
-def check_sigmas(sigmas: Sequence[float]) -> list[float]:
-    """The noise-sweep sigmas the explorer offers: a list of numbers >= 0 (may be empty)."""
-    ok = isinstance(sigmas, (list, tuple)) and all(
-        isinstance(s, (int, float)) and not isinstance(s, bool) and 0 <= s < float("inf") for s in sigmas)
-    if not ok:
-        raise ValueError(f"explorer_sigmas must be a list of finite numbers >= 0, got {sigmas!r}")
-    return [float(s) for s in sigmas]
 
 
 def sweep_loaders(cfg: GLOConfig, sigmas: Sequence[float], digits: Digits,

@@ -8,6 +8,7 @@ from typing import Optional, Sequence
 
 import yaml
 
+from .build import BuildError, build
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="glo-report", description=__doc__)
@@ -24,8 +25,6 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = _parser().parse_args(argv)
-    from .report import BuildError, build
-
     params = {}
     if args.params:
         try:

@@ -1,9 +1,9 @@
 import pandas as pd
 import pytest
 
-from glo_lib.metrics import mean_std
-from glo_lib.notebook import change, check_list, describe_trend, plural
-from glo_lib.summary import load_results, summary_table
+from glo_lib.checks import check_list
+from glo_lib.prose import change, describe_trend, mean_std, plural
+from glo_lib.studies.summary import load_results, summary_table
 
 
 @pytest.mark.parametrize("values", [[], "0.3", [0.1, "a"], [0.1, -1.0], [0.1, 0.1], [True]])

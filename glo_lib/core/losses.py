@@ -6,6 +6,10 @@ from typing import Callable, Optional
 import torch
 import torch.nn.functional as F
 
+from .config import GLOConfig
+from .data import Digits
+from .perceptual import PerceptualLoss, feature_net
+
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
@@ -27,17 +31,21 @@ def l1_l2(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 _PIXEL_LOSSES: dict[str, LossFn] = {"l1": l1, "l2": l2, "l1+l2": l1_l2}
 
 
+def make_loss(cfg: GLOConfig, digits: Digits) -> LossFn:
+    """The loss ``cfg.loss`` names, ready to train ``digits``: for "perceptual", with the frozen,
+    calibrated feature network ``cfg.perceptual_net`` names (the judge is trained once and cached)."""
+    return get_loss(cfg.loss, feature_net(cfg, digits) if cfg.loss == "perceptual" else None)
+
+
 def get_loss(name: str, features: Optional[torch.nn.Module] = None) -> LossFn:
     """The loss called ``name``; "perceptual" needs ``features``, a frozen feature network
-    (``glo_lib.perceptual.feature_net(cfg, digits)`` builds the judge's or VGG16's)."""
+    (``make_loss(cfg, digits)`` builds the judge's or VGG16's)."""
     if name in _PIXEL_LOSSES:
         return _PIXEL_LOSSES[name]
     if name == "perceptual":
         if features is None:
             raise ValueError("the perceptual loss needs a feature network: pass "
-                             "features=glo_lib.perceptual.feature_net(cfg, digits)")
-        from .perceptual import PerceptualLoss
-
+                             "features=glo_lib.core.perceptual.feature_net(cfg, digits), or use make_loss")
         return PerceptualLoss(features)
     raise ValueError(f"loss must be one of {', '.join(_PIXEL_LOSSES)}, perceptual; got {name!r}")
 

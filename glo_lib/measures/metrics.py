@@ -1,12 +1,10 @@
 """Measures of reconstruction, disentanglement and sample quality, shared by notebooks and report."""
 from __future__ import annotations
 
-import json
 import warnings
 from typing import Optional
 
 import numpy as np
-import pandas as pd
 import torch
 import torch.nn.functional as F
 from sklearn.dummy import DummyClassifier
@@ -16,16 +14,10 @@ from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from tqdm.auto import tqdm
 
-from . import atomic
-from .judge import Judge, judge_or_load, judge_test_set
-from .model import GLOModel
+from ..core.judge import Judge
+from ..core.model import GLOModel
 from .sampling import sample
-
-
-#: bump when a measure or a sampler changes, so remembered evaluations are not reused
-EVAL_VERSION = 2
 
 
 def reconstruction_error(recon: torch.Tensor, images: torch.Tensor) -> dict[str, float]:
@@ -124,74 +116,3 @@ def sample_quality(model: GLOModel, judge: Judge, real: torch.Tensor, n: int = 1
     agree = judge_agreement(judge, images, intended) if intended is not None else float("nan")
     fd = frechet_distance(judge.features(images), judge.features(real))
     return {"agreement": agree, "frechet": fd, "images": images, "intended": intended}
-
-
-def content_shift(run) -> float:
-    """How far training moved the content codes: mean |c_final - c_start| / mean |c_start|."""
-    from .train import initial_model
-
-    _, start = initial_model(run.config, len(run.digits.labels), run.digits.n_classes)
-    c0, c1 = start.content.detach(), run.model.content.detach().cpu()
-    return ((c1 - c0).norm(dim=1).mean() / c0.norm(dim=1).mean()).item()
-
-
-def evaluate(run, judge: Judge, n_generated: int = 1000, probe_folds: int = 5, seed: int = 0) -> dict:
-    """Every measure of one run as one flat row (sweeps become tables)."""
-    cfg, digits, model = run.config, run.digits, run.model.eval()
-    recon = run.reconstructions()
-    real_test, _ = judge_test_set(digits)
-    probe = leakage_probe(model.content, digits.labels, folds=probe_folds, seed=seed)
-    transfer = class_transfer(model, judge)
-    quality = sample_quality(model, judge, real_test, n=n_generated, seed=seed)
-    row = {"noise_std": cfg.noise_std, "content_decay": cfg.content_decay, "loss": cfg.loss,
-           "lr_content": cfg.lr_content,
-           "seed": cfg.seed, "n_samples": cfg.n_samples, "epochs": cfg.epochs}
-    row.update(reconstruction_error(recon, digits.images))
-    row.update({
-        "transfer_accuracy": transfer["accuracy"],
-        "probe_logreg": probe["logreg"], "probe_logreg_std": probe["logreg_std"],
-        "probe_mlp": probe["mlp"], "probe_mlp_std": probe["mlp_std"],
-        "probe_majority": probe["majority"], "chance": probe["chance"],
-        "diversity": diversity(recon, digits.labels, digits.images, digits.labels),
-        "sample_agreement": quality["agreement"], "frechet": quality["frechet"],
-        "content_norm": model.content.detach().norm(dim=1).mean().item(),
-        "content_shift": content_shift(run),
-        "judge_accuracy": judge.accuracy, "train_seconds": run.timings["train_seconds"],
-        "cached": run.cached,
-    })
-    return row
-
-
-def evaluate_runs(runs, judge_epochs: int = 10, n_generated: int = 1000, progress: bool = True):
-    """``evaluate`` every run, one judge per held-out pool (loaded once); a DataFrame, one row per run."""
-    judges: dict[str, Judge] = {}
-    rows = []
-    for run in tqdm(runs, desc="evaluate", disable=not progress):
-        key = run.digits.heldout_fingerprint()
-        if key not in judges:
-            judges[key] = judge_or_load(run.digits, epochs=judge_epochs)
-        rows.append(cached_evaluate(run, judges[key], n_generated))
-    return pd.DataFrame(rows)
-
-
-def cached_evaluate(run, judge: Judge, n_generated: int = 1000) -> dict:
-    """``evaluate``, remembered inside the run's cache folder (which a retrained run replaces)."""
-    path = None
-    if run.folder is not None and judge.key:
-        path = run.folder / "evals" / f"{judge.key}-n{n_generated}-v{EVAL_VERSION}.json"
-        try:
-            return {**json.loads(path.read_text()), "cached": run.cached}
-        except (OSError, ValueError):
-            pass
-    row = evaluate(run, judge, n_generated=n_generated)
-    if path is not None:
-        atomic.write_bytes(path, json.dumps(row).encode())
-    return row
-
-
-def mean_std(df, by: str, columns: list[str], digits: int = 3):
-    """Per value of ``by``: "mean ± std" over the other rows (e.g. seeds) of each column."""
-    grouped = df.groupby(by)[columns]
-    mean, std = grouped.mean(), grouped.std(ddof=1).fillna(0.0)  # sample std over seeds
-    return pd.DataFrame({c: [f"{m:.{digits}f} ± {s:.{digits}f}" for m, s in zip(mean[c], std[c])]
-                         for c in columns}, index=mean.index)

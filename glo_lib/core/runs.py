@@ -8,27 +8,19 @@ place, so a crash never leaves a half-written run where a good one is expected.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Iterable, Optional
 
 import pandas as pd
 import torch
 
-from . import __version__, atomic
-from .config import GLOConfig
+from .. import atomic
+from ..paths import cache_dir
+from ..version import __version__
+from .config import GLOConfig, pick_device
 from .data import Digits, load_digits
 from .model import GLOModel
-from .seeding import pick_device
 from .train import Run, train
-
-
-def cache_dir() -> Path:
-    """``$GLO_CACHE_DIR``, else ``$XDG_CACHE_HOME/glo-report``, else ``~/.cache/glo-report``."""
-    if os.environ.get("GLO_CACHE_DIR"):
-        return Path(os.environ["GLO_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "glo-report"
 
 
 def save_run(run: Run, root: Optional[Path] = None) -> Path:

@@ -1,4 +1,4 @@
-"""The samplers of ``glo_lib.sampling`` side by side, measured with the shared measures.
+"""The sampling study (notebook 04): samplers side by side, measured with the shared measures.
 
 For every sampler: judge agreement with the intended class (none for the course's random
 vectors), within-class diversity relative to real digits, and the Frechet distance to real
@@ -9,15 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
-import matplotlib.pyplot as plt
 import pandas as pd
 import torch
 
-from .judge import Judge
-from .metrics import diversity, frechet_distance, judge_agreement
-from .model import GLOModel
-from .plots import class_counts, image_grid
-from .sampling import SAMPLER_NAMES, SAMPLERS, sample
+from ..checks import check_names
+from ..core.judge import Judge
+from ..core.model import GLOModel
+from ..measures.metrics import diversity, frechet_distance, judge_agreement
+from ..measures.sampling import SAMPLER_NAMES, SAMPLERS, sample
+from ..seeding import seeded_generator
 
 REFERENCE = "real training digits"
 
@@ -29,18 +29,6 @@ class Drawn:
     images: torch.Tensor
     intended: Optional[torch.Tensor]
     judged: torch.Tensor
-
-
-def check_samplers(samplers: Sequence[str]) -> list[str]:
-    """A non-empty list of known sampler names without repeats, or a ValueError saying what is allowed."""
-    if isinstance(samplers, str) or not isinstance(samplers, (list, tuple)) or not samplers:
-        raise ValueError(f"samplers must be a non-empty list drawn from {list(SAMPLERS)}, got {samplers!r}")
-    unknown = [s for s in samplers if s not in SAMPLERS]
-    if unknown:
-        raise ValueError(f"samplers must be drawn from {list(SAMPLERS)}; unknown: {unknown}")
-    if len(set(samplers)) != len(samplers):
-        raise ValueError(f"samplers lists a sampler twice: {list(samplers)}")
-    return list(samplers)
 
 
 def _row(name: str, judge: Judge, images: torch.Tensor, intended: Optional[torch.Tensor],
@@ -69,7 +57,7 @@ def compare_samplers(model: GLOModel, judge: Judge, train_labels: torch.Tensor, 
 
     ``real``/``real_labels``: real digits the judge never trained on (``judge_test_set``).
     """
-    samplers = check_samplers(samplers)
+    samplers = check_names("samplers", samplers, SAMPLERS)
     real_features = judge.features(real)
     rows, drawn = [], {}
     for name in samplers:
@@ -99,36 +87,30 @@ def display_table(table: pd.DataFrame) -> pd.DataFrame:
     }).set_index("sampler")
 
 
-def by_class(images: torch.Tensor, classes: torch.Tensor, per_class: int = 4, n_classes: int = 10) -> torch.Tensor:
-    """``per_class`` images of each class, laid out so that column k of a 10-wide grid is class k.
+def noisy_generations(model, ids: torch.Tensor, labels: torch.Tensor, noise_scale: float,
+                      seed: int = 0) -> torch.Tensor:
+    """Training images ``ids`` regenerated with their own class and content code plus noise."""
+    gen = seeded_generator(seed, "noisy-generations")
+    ids = torch.as_tensor(ids).cpu()
+    content = model.content.detach().cpu()[ids]
+    noisy = content + noise_scale * torch.randn(content.shape, generator=gen)
+    return model.eval().generate(labels.cpu()[ids], noisy).cpu()
 
-    A class with too few images leaves blank (zero) cells.
+
+def noise_agreement(model, judge: Judge, labels: torch.Tensor, scales: Sequence[float],
+                    seed: int = 0) -> pd.DataFrame:
+    """For each content-noise scale: every training image's content code plus noise, its own class.
+
+    ``agreement``: share the judge still calls the intended digit; ``pixel_change``: mean
+    absolute pixel difference from the noise-free image (how much the noise changes the picture).
     """
+    labels = labels.cpu()
+    ids = torch.arange(len(labels))
+    clean = noisy_generations(model, ids, labels, 0.0)
     rows = []
-    for r in range(per_class):
-        for k in range(n_classes):
-            ids = (classes.cpu() == k).nonzero().flatten()
-            rows.append(images[ids[r]] if r < len(ids) else torch.zeros_like(images[0]))
-    return torch.stack(rows)
-
-
-def samplers_figure(drawn: dict[str, Drawn], per_class: int = 4) -> plt.Figure:
-    """One panel per sampler: fitted samplers by intended class (column k = digit k); random in draw order."""
-    fig, axes = plt.subplots(1, len(drawn), figsize=(4.2 * len(drawn), 0.4 * per_class + 0.6), squeeze=False)
-    for ax, (name, d) in zip(axes[0], drawn.items()):
-        images = d.images[: per_class * 10] if d.intended is None else by_class(d.images, d.intended, per_class)
-        image_grid(images, nrow=10, ax=ax)
-        ax.set_title(SAMPLER_NAMES[name], fontsize=13)
-    fig.tight_layout()
-    return fig
-
-
-def judged_classes_figure(drawn: dict[str, Drawn]) -> plt.Figure:
-    """How often the judge calls each digit, per sampler (a sampler covering all digits is flat)."""
-    fig, axes = plt.subplots(1, len(drawn), figsize=(3.6 * len(drawn), 2.6), squeeze=False, sharey=True)
-    for ax, (name, d) in zip(axes[0], drawn.items()):
-        class_counts(d.judged, ax=ax)
-        ax.set_title(SAMPLER_NAMES[name], fontsize=9)
-        ax.set_xlabel("digit called by the judge")
-    fig.tight_layout()
-    return fig
+    for s in scales:
+        images = noisy_generations(model, ids, labels, float(s), seed)
+        rows.append({"noise_scale": float(s),
+                     "agreement": (judge.predict(images) == labels).float().mean().item(),
+                     "pixel_change": (images - clean).abs().mean().item()})
+    return pd.DataFrame(rows)

@@ -1,16 +1,19 @@
-"""Plot helpers: each takes data (and an optional ``ax``) and returns the figure."""
+"""Figures of images: grids, labelled rows, the model diagram.
+
+Each takes data (and an optional ``ax``) and returns the figure; saving is separate.
+"""
 from __future__ import annotations
 
-from typing import Mapping, Optional
+from typing import Mapping, Optional, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
-import seaborn as sns
 import torch
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from .config import GLOConfig
+from ..core.config import GLOConfig
+from ..measures.sampling import SAMPLER_NAMES
+from ..studies.sampling_study import Drawn
 
 
 def _grid_array(images: torch.Tensor, nrow: int) -> np.ndarray:
@@ -20,7 +23,8 @@ def _grid_array(images: torch.Tensor, nrow: int) -> np.ndarray:
     return grid[0].numpy()
 
 
-def _fig_ax(ax, figsize):
+def fig_ax(ax: Optional[plt.Axes], figsize: tuple[float, float]) -> tuple[plt.Figure, plt.Axes]:
+    """``ax``'s figure and ``ax``, or a new figure of ``figsize`` with one axes."""
     if ax is None:
         fig, ax = plt.subplots(figsize=figsize)
         return fig, ax
@@ -31,7 +35,7 @@ def image_grid(images: torch.Tensor, nrow: int = 16, title: Optional[str] = None
                ax: Optional[plt.Axes] = None) -> plt.Figure:
     """A grid of N x 1 x 28 x 28 images, ``nrow`` per row."""
     rows = int(np.ceil(len(images) / nrow))
-    fig, ax = _fig_ax(ax, (min(nrow, len(images)) * 0.45 + 0.5, rows * 0.45 + 0.5))
+    fig, ax = fig_ax(ax, (min(nrow, len(images)) * 0.45 + 0.5, rows * 0.45 + 0.5))
     ax.imshow(_grid_array(images, nrow), cmap="gray_r", vmin=0, vmax=1)
     ax.set_axis_off()
     if title:
@@ -44,7 +48,7 @@ def image_rows(rows: Mapping[str, torch.Tensor], ax: Optional[plt.Axes] = None,
     """One labelled row of images per entry (e.g. ground truth, then one row per model)."""
     names = list(rows)
     ncol = max(len(v) for v in rows.values())
-    fig, ax = _fig_ax(ax, (ncol * 0.42 + 1.6, len(names) * 0.45 + 0.5))
+    fig, ax = fig_ax(ax, (ncol * 0.42 + 1.6, len(names) * 0.45 + 0.5))
     stacked = torch.cat([_pad(rows[n], ncol) for n in names])
     ax.imshow(_grid_array(stacked, ncol), cmap="gray_r", vmin=0, vmax=1)
     ax.set_xticks([])
@@ -61,34 +65,6 @@ def _pad(images: torch.Tensor, n: int) -> torch.Tensor:
     if len(images) >= n:
         return images[:n].cpu()
     return torch.cat([images.cpu(), torch.zeros(n - len(images), *images.shape[1:])])
-
-
-def loss_curves(histories: Mapping[str, pd.DataFrame] | pd.DataFrame, y: str = "loss",
-                ax: Optional[plt.Axes] = None, hue_title: str = "run",
-                logy: bool = False) -> plt.Figure:
-    """``y`` per epoch for one history or several named ones (seaborn)."""
-    if isinstance(histories, pd.DataFrame):
-        histories = {"run": histories}
-    df = pd.concat([h.assign(**{hue_title: name}) for name, h in histories.items()])
-    fig, ax = _fig_ax(ax, (6, 3.5))
-    sns.lineplot(data=df, x="epoch", y=y, hue=hue_title if len(histories) > 1 else None, ax=ax)
-    ax.set_ylabel(y.replace("_", " "))
-    if logy:
-        ax.set_yscale("log")
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    return fig
-
-
-def class_counts(labels: torch.Tensor, ax: Optional[plt.Axes] = None) -> plt.Figure:
-    """Bar chart of images per digit."""
-    fig, ax = _fig_ax(ax, (5, 2.5))
-    counts = np.bincount(np.asarray(labels), minlength=10)
-    sns.barplot(x=np.arange(10), y=counts, ax=ax, color="tab:blue")
-    ax.set_xlabel("digit")
-    ax.set_ylabel("images")
-    fig.tight_layout()
-    return fig
 
 
 def model_diagram(cfg: GLOConfig, n_params: Optional[int] = None) -> plt.Figure:
@@ -124,3 +100,36 @@ def model_diagram(cfg: GLOConfig, n_params: Optional[int] = None) -> plt.Figure:
 def save_figure(fig: plt.Figure, path, dpi: int = 150) -> None:
     """Saving is separate from plotting."""
     fig.savefig(path, dpi=dpi, bbox_inches="tight")
+
+
+def label_columns(fig: plt.Figure, titles: Sequence[str], cell: int = 30, fontsize: int = 9) -> plt.Figure:
+    """Put ``titles`` above the columns of a grid drawn by ``image_rows`` (28 px + 2 px padding)."""
+    ax = fig.axes[0]
+    ax.set_xticks([cell * j + cell / 2 for j in range(len(titles))], list(titles), fontsize=fontsize)
+    ax.xaxis.tick_top()
+    ax.tick_params(axis="x", length=0)
+    return fig
+
+
+def by_class(images: torch.Tensor, classes: torch.Tensor, per_class: int = 4, n_classes: int = 10) -> torch.Tensor:
+    """``per_class`` images of each class, laid out so that column k of a 10-wide grid is class k.
+
+    A class with too few images leaves blank (zero) cells.
+    """
+    rows = []
+    for r in range(per_class):
+        for k in range(n_classes):
+            ids = (classes.cpu() == k).nonzero().flatten()
+            rows.append(images[ids[r]] if r < len(ids) else torch.zeros_like(images[0]))
+    return torch.stack(rows)
+
+
+def samplers_figure(drawn: dict[str, Drawn], per_class: int = 4) -> plt.Figure:
+    """One panel per sampler: fitted samplers by intended class (column k = digit k); random in draw order."""
+    fig, axes = plt.subplots(1, len(drawn), figsize=(4.2 * len(drawn), 0.4 * per_class + 0.6), squeeze=False)
+    for ax, (name, d) in zip(axes[0], drawn.items()):
+        images = d.images[: per_class * 10] if d.intended is None else by_class(d.images, d.intended, per_class)
+        image_grid(images, nrow=10, ax=ax)
+        ax.set_title(SAMPLER_NAMES[name], fontsize=13)
+    fig.tight_layout()
+    return fig

@@ -18,9 +18,11 @@ import torch.nn.functional as F
 from sklearn.model_selection import train_test_split
 from torch import nn
 
-from . import __version__, atomic
+from .. import atomic
+from ..paths import cache_dir
+from ..seeding import set_seed
+from ..version import __version__
 from .data import Digits
-from .seeding import set_seed
 
 JUDGE_TEST_SHARE = 0.2  # of the held-out pool, kept to measure the judge itself
 
@@ -127,8 +129,6 @@ def _key(digits: Digits, epochs: int, seed: int) -> str:
 
 def judge_or_load(digits: Digits, epochs: int = 10, seed: int = 0, root: Optional[Path] = None) -> Judge:
     """The cached judge of this held-out pool, or a freshly trained (and cached) one."""
-    from .runs import cache_dir
-
     folder = Path(root or cache_dir()) / "judges" / _key(digits, epochs, seed)
     try:
         meta = json.loads((folder / "judge.json").read_text())

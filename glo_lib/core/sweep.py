@@ -17,11 +17,13 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
+import torch
 from tqdm.auto import tqdm
 
+from ..paths import cache_dir
 from .config import GLOConfig
 from .data import Digits, load_digits
-from .runs import cache_dir, load_run, train_or_load
+from .runs import load_run, train_or_load
 from .train import Run
 
 
@@ -136,8 +138,6 @@ def sweep(base: GLOConfig, grid: Mapping[str, Sequence[Any]], workers: Optional[
 
 
 def _train_one(cfg_dict: dict, snapshot_epochs: tuple, root: str, threads: int) -> str:
-    import torch
-
     torch.set_num_threads(threads)
     cfg = GLOConfig(**cfg_dict)
     return train_or_load(cfg, root=Path(root), progress=False, snapshot_epochs=snapshot_epochs).name

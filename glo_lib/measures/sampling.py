@@ -1,14 +1,15 @@
 """Drawing new codes for a trained model: the course's random vectors and two fitted samplers."""
 from __future__ import annotations
 
-import zlib
 from typing import Optional
 
 import numpy as np
 import torch
 from sklearn.covariance import LedoitWolf
 
-from .model import GLOModel
+from ..checks import check_choice, check_int
+from ..core.model import GLOModel
+from ..seeding import seeded_generator
 
 SAMPLERS = ("random", "gaussian", "per_class")
 SAMPLER_NAMES = {
@@ -16,17 +17,6 @@ SAMPLER_NAMES = {
     "gaussian": "class code + Gaussian content",
     "per_class": "class code + per-class content",
 }
-
-
-def seeded_generator(seed: int, stream: str) -> torch.Generator:
-    """A torch Generator for ``seed`` and a named ``stream``, independent of ``manual_seed(seed)``.
-
-    Why: a run seeded with s draws its initial codes from ``manual_seed(s)``; a sampler seeded
-    with the same s on that stream would redraw those very codes (the first random "class
-    codes" would be the initial class codes), so each use gets its own stream.
-    """
-    words = np.random.SeedSequence([seed, zlib.crc32(stream.encode())]).generate_state(2, dtype=np.uint32)
-    return torch.Generator().manual_seed(int(words[0]) << 31 | int(words[1]) >> 1)
 
 
 def fit_gaussian(codes: torch.Tensor, shrink: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
@@ -55,10 +45,8 @@ def sample(model: GLOModel, n: int, sampler: str = "gaussian", seed: int = 0,
     code with a content code from a Gaussian fitted to all content codes; per_class: the
     content Gaussian is fitted to the codes of the chosen class only (needs ``labels``).
     """
-    if sampler not in SAMPLERS:
-        raise ValueError(f"sampler must be one of {', '.join(SAMPLERS)}; got {sampler!r}")
-    if not isinstance(n, int) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}")
+    check_choice("sampler", sampler, SAMPLERS)
+    check_int("n", n, 1)
     gen = seeded_generator(seed, f"sample-{sampler}")
     model = model.eval()
     content = model.content.detach().cpu()

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import copy
 import time
-from pathlib import Path
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterable, Optional
 
 import pandas as pd
@@ -12,13 +12,12 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from . import __version__
-from .config import GLOConfig
+from ..seeding import set_seed
+from ..version import __version__
+from .config import GLOConfig, pick_device
 from .data import Digits
-from .losses import LossFn, content_penalty, get_loss
+from .losses import LossFn, content_penalty, make_loss
 from .model import GLOModel
-from .perceptual import feature_net
-from .seeding import pick_device, set_seed
 
 
 @dataclass
@@ -63,7 +62,7 @@ def train(cfg: GLOConfig, digits: Digits, progress: bool = True,
     snapshot_epochs = set(snapshot_epochs)
     device = pick_device(cfg.device)
     if loss_fn is None:  # before seeding: the perceptual loss's judge may be trained (and seeded) here
-        loss_fn = get_loss(cfg.loss, feature_net(cfg, digits) if cfg.loss == "perceptual" else None)
+        loss_fn = make_loss(cfg, digits)
     gen, model = initial_model(cfg, len(digits.labels), digits.n_classes)
     model = model.to(device)
     # one Adam with a learning rate per part, as in Table 1

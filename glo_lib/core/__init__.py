@@ -1,0 +1,1 @@
+"""The pipeline's core: config, data, model, losses, training, the run cache and sweeps."""

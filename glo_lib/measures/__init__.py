@@ -1,0 +1,1 @@
+"""Measures of a trained run: the judge's verdicts, probes, samplers, sharpness, evaluation."""

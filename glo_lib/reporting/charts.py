@@ -1,0 +1,162 @@
+"""Charts of measures: curves per epoch, measures against sigma, confusions, histograms.
+
+Each takes data (and an optional ``ax``) and returns the figure; saving is separate.
+"""
+from __future__ import annotations
+
+from typing import Mapping, Optional, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+import torch
+
+from ..measures.sampling import SAMPLER_NAMES
+from ..studies.noise_study import MEASURES
+from ..studies.sampling_study import Drawn
+from .figures import fig_ax
+
+
+def measure_vs(df: pd.DataFrame, x: str, columns: Sequence[str], labels: Optional[Sequence[str]] = None,
+               ax: Optional[plt.Axes] = None, chance: Optional[float] = None, style: str = "-",
+               title: Optional[str] = None) -> plt.Figure:
+    """Mean of each column against ``x`` with a band of one std over the other rows (seeds)."""
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(5, 3.5))
+    fig = ax.figure
+    for col, label in zip(columns, labels or columns):
+        g = df.groupby(x)[col]
+        mean, std = g.mean(), g.std(ddof=1).fillna(0.0)  # sample std over seeds
+        line, = ax.plot(mean.index, mean.values, style, marker="o", label=label)
+        ax.fill_between(mean.index, mean - std, mean + std, alpha=0.2, color=line.get_color())
+    if chance is not None:
+        ax.axhline(chance, color="black", ls=":", lw=1, label=f"chance ({chance:.0%})")
+    ax.set_xlabel({"noise_std": "noise sigma"}.get(x, x.replace("_", " ")))
+    ax.set_ylim(0, 1.02)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return fig
+
+
+def confusion_heatmap(confusion: np.ndarray, ax: Optional[plt.Axes] = None,
+                      title: Optional[str] = None) -> plt.Figure:
+    """Rows: class code used; columns: the judge's call; cells: share of the row."""
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(4.2, 3.6))
+    shares = confusion / confusion.sum(axis=1, keepdims=True).clip(min=1)
+    labels = np.where(shares >= 0.05, np.vectorize(lambda v: f"{v:.2f}")(shares), "")
+    sns.heatmap(shares, vmin=0, vmax=1, cmap="Blues", annot=labels, fmt="",
+                annot_kws={"fontsize": 6}, cbar=False, ax=ax, square=True)
+    ax.set_xlabel("judge's digit")
+    ax.set_ylabel("class code")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax.figure
+
+
+def loss_curves(histories: Mapping[str, pd.DataFrame] | pd.DataFrame, y: str = "loss",
+                ax: Optional[plt.Axes] = None, hue_title: str = "run",
+                logy: bool = False) -> plt.Figure:
+    """``y`` per epoch for one history or several named ones (seaborn)."""
+    if isinstance(histories, pd.DataFrame):
+        histories = {"run": histories}
+    df = pd.concat([h.assign(**{hue_title: name}) for name, h in histories.items()])
+    fig, ax = fig_ax(ax, (6, 3.5))
+    sns.lineplot(data=df, x="epoch", y=y, hue=hue_title if len(histories) > 1 else None, ax=ax)
+    ax.set_ylabel(y.replace("_", " "))
+    if logy:
+        ax.set_yscale("log")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def class_counts(labels: torch.Tensor, ax: Optional[plt.Axes] = None) -> plt.Figure:
+    """Bar chart of images per digit."""
+    fig, ax = fig_ax(ax, (5, 2.5))
+    counts = np.bincount(np.asarray(labels), minlength=10)
+    sns.barplot(x=np.arange(10), y=counts, ax=ax, color="tab:blue")
+    ax.set_xlabel("digit")
+    ax.set_ylabel("images")
+    fig.tight_layout()
+    return fig
+
+
+def measures_by_sigma(rows: pd.DataFrame, measures: Sequence[str], hue: Optional[str] = None,
+                      chance: Optional[float] = None, ncols: int = 3) -> plt.Figure:
+    """One panel per measure against sigma; points are seed means, bars the spread over seeds
+    (one standard deviation). A dashed line marks chance on the probe panels."""
+    n = len(measures)
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, min(ncols, n), figsize=(3.4 * min(ncols, n), 2.8 * nrows), squeeze=False)
+    data = rows.copy()
+    if hue:
+        data[hue] = data[hue].map(lambda v: f"{v:g}")
+    for ax, m in zip(axes.flat, measures):
+        sns.pointplot(data=data, x="noise_std", y=m, hue=hue, errorbar="sd", native_scale=True,
+                      ax=ax, dodge=0.02 if hue else False, markersize=4, linewidth=1.2, capsize=0.05)
+        if chance is not None and m.startswith("probe"):
+            ax.axhline(chance, ls="--", c="grey", lw=1)
+            # from 0, so that a probe at chance looks like one, not like a trend in the noise
+            ax.set_ylim(0, max(3 * chance, float(data[m].max()) + 0.05))
+        ax.set_xlabel("noise sigma")
+        ax.set_ylabel(MEASURES.get(m, m))
+        ax.grid(alpha=0.3)
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+    for ax in list(axes.flat)[n:]:
+        ax.set_axis_off()
+    fig.tight_layout(rect=(0, 0, 1, 0.93) if hue else None)
+    if hue:
+        handles, labels = axes.flat[0].get_legend_handles_labels()
+        fig.legend(handles, labels, title=hue.replace("_", " "), loc="upper center", ncol=len(labels),
+                   bbox_to_anchor=(0.5, 1.0), frameon=False)
+    return fig
+
+
+def path_agreement_figure(content: pd.DataFrame, classes: pd.DataFrame,
+                          axes: Optional[Sequence[plt.Axes]] = None) -> plt.Figure:
+    """Left: judge agreement with the fixed class along content paths; right: calls along class paths."""
+    if axes is None:
+        fig, axes = plt.subplots(1, 2, figsize=(9, 3.2), sharey=True)
+    fig = axes[0].figure
+    axes[0].plot(content.t, content.agreement, marker="o")
+    axes[0].set_title("content path, class fixed", fontsize=10)
+    axes[0].set_ylabel("share of frames")
+    for name in ("class a", "class b", "another digit"):
+        axes[1].plot(classes.t, classes[name], marker="o", label=name)
+    axes[1].set_title("class path a -> b, content fixed", fontsize=10)
+    axes[1].legend(fontsize=8)
+    for ax in axes:
+        ax.set_xlabel("t (position on the path)")
+        ax.set_ylim(-0.03, 1.03)
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def judged_classes_figure(drawn: dict[str, Drawn]) -> plt.Figure:
+    """How often the judge calls each digit, per sampler (a sampler covering all digits is flat)."""
+    fig, axes = plt.subplots(1, len(drawn), figsize=(3.6 * len(drawn), 2.6), squeeze=False, sharey=True)
+    for ax, (name, d) in zip(axes[0], drawn.items()):
+        class_counts(d.judged, ax=ax)
+        ax.set_title(SAMPLER_NAMES[name], fontsize=9)
+        ax.set_xlabel("digit called by the judge")
+    fig.tight_layout()
+    return fig
+
+
+def training_curves(histories: Mapping[str, pd.DataFrame] | pd.DataFrame,
+                    panels: Sequence[tuple[str, str, bool]] = (("loss", "training objective", False),
+                                                               ("mse", "MSE of noise-free reconstructions", False)),
+                    hue_title: str = "run", figsize: tuple[float, float] = (10, 3.5)) -> plt.Figure:
+    """One panel per (column, title, log scale) of ``panels``: that column per epoch for each history."""
+    fig, axes = plt.subplots(1, len(panels), figsize=figsize)
+    for ax, (column, title, logy) in zip(axes, panels):
+        loss_curves(histories, y=column, ax=ax, hue_title=hue_title, logy=logy)
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,1 @@
+"""One module per notebook: its parameters' checks, its measures-to-table code and its sentences."""
