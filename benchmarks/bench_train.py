@@ -8,12 +8,14 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import tempfile
 import time
 
 import torch
 
 from glo_lib import GLOConfig, load_digits, train
-from glo_lib.judge import judge_or_load
+from glo_lib.core.judge import judge_or_load
+from glo_lib.core.sweep import sweep
 
 
 def time_run(cfg: GLOConfig, digits, threads: int, repeat: int) -> float:
@@ -42,10 +44,6 @@ def perceptual_ratio(cfg: GLOConfig, digits, threads: int, repeat: int) -> tuple
 
 def sweep_seconds(cfg: GLOConfig, workers: int) -> float:
     """Seconds for a 4-run sigma sweep trained from an empty cache with ``workers`` processes."""
-    import tempfile
-
-    from glo_lib.sweep import sweep
-
     with tempfile.TemporaryDirectory() as root:
         t0 = time.perf_counter()
         sweep(cfg, {"noise_std": [0.0, 0.3, 0.7, 1.0]}, workers=workers, progress=False, root=root)

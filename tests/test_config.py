@@ -51,3 +51,9 @@ def test_table1_reads_the_config():
 def test_smoke_shrinks():
     s = GLOConfig().smoke()
     assert s.n_samples <= 60 and s.epochs <= 2 and s.noise_std == 0.3
+
+
+def test_from_params_shrinks_for_smoke_and_checks_the_switch():
+    assert GLOConfig.from_params({"epochs": 30}, smoke=True) == GLOConfig(epochs=30).smoke()
+    with pytest.raises(ValueError, match="smoke must be True or False, got 'yes'"):
+        GLOConfig.from_params({}, smoke="yes")

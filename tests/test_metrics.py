@@ -7,7 +7,8 @@ from glo_lib import GLOConfig, load_digits, train
 from glo_lib.core.judge import judge_or_load, judge_test_set
 from glo_lib.measures.evaluate import evaluate
 from glo_lib.measures.metrics import (class_transfer, diversity, frechet_distance, judge_agreement,
-                                      leakage_probe, mean_pairwise_distance, reconstruction_error)
+                                      leakage_probe, mean_pairwise_distance, reconstruction_error,
+                                      sample_quality)
 
 
 @pytest.fixture(scope="module")
@@ -83,10 +84,16 @@ def test_class_transfer_and_evaluate_on_a_trained_run(judge, digits):
     assert (t["confusion"].sum(axis=1) == len(digits.labels)).all()
     assert t["accuracy"] == pytest.approx(np.trace(t["confusion"]) / t["confusion"].sum())
     row = evaluate(run, judge, n_generated=300)
-    for key in ("mse", "l1", "transfer_accuracy", "probe_logreg", "probe_mlp", "probe_majority",
-                "diversity", "sample_agreement", "frechet", "judge_accuracy"):
-        assert np.isfinite(row[key]), key
-    assert row["noise_std"] == cfg.noise_std and row["seed"] == cfg.seed
+    recon = run.reconstructions()
+    # the row gathers the very measures the functions give on their own
+    assert {k: row[k] for k in ("mse", "l1")} == pytest.approx(reconstruction_error(recon, digits.images))
+    assert row["transfer_accuracy"] == pytest.approx(t["accuracy"])
+    assert row["diversity"] == pytest.approx(diversity(recon, digits.labels, digits.images, digits.labels))
+    assert row["judge_accuracy"] == judge.accuracy and row["chance"] == pytest.approx(0.1)
+    assert row["probe_majority"] == pytest.approx(0.1, abs=0.02)  # ten balanced classes
+    assert row["sample_agreement"] == pytest.approx(
+        sample_quality(run.model, judge, judge_test_set(digits)[0], n=300)["agreement"])
+    assert row["noise_std"] == cfg.noise_std and row["seed"] == cfg.seed and row["cached"] is False
 
 
 def test_evaluation_is_remembered_with_the_run_and_dropped_when_it_is_retrained(tmp_path, judge, digits):

@@ -13,7 +13,7 @@ from typing import Any, Mapping
 
 import torch
 
-from ..checks import check_choice, check_int, check_number, check_text
+from ..checks import check_bool, check_choice, check_int, check_number, check_text
 
 LOSSES = ("l1", "l2", "l1+l2", "perceptual")
 PERCEPTUAL_NETS = ("judge", "vgg16")
@@ -67,7 +67,7 @@ class GLOConfig:
         parameters cell."""
         names = {f.name for f in fields(cls)}
         cfg = cls(**{k: v for k, v in params.items() if k in names})
-        return cfg.smoke() if smoke else cfg
+        return cfg.smoke() if check_bool("smoke", smoke) else cfg
 
     def replace(self, **changes: Any) -> "GLOConfig":
         """A copy with some fields changed (validated again)."""

@@ -97,11 +97,6 @@ def model_diagram(cfg: GLOConfig, n_params: Optional[int] = None) -> plt.Figure:
     return fig
 
 
-def save_figure(fig: plt.Figure, path, dpi: int = 150) -> None:
-    """Saving is separate from plotting."""
-    fig.savefig(path, dpi=dpi, bbox_inches="tight")
-
-
 def label_columns(fig: plt.Figure, titles: Sequence[str], cell: int = 30, fontsize: int = 9) -> plt.Figure:
     """Put ``titles`` above the columns of a grid drawn by ``image_rows`` (28 px + 2 px padding)."""
     ax = fig.axes[0]
@@ -132,4 +127,12 @@ def samplers_figure(drawn: dict[str, Drawn], per_class: int = 4) -> plt.Figure:
         image_grid(images, nrow=10, ax=ax)
         ax.set_title(SAMPLER_NAMES[name], fontsize=13)
     fig.tight_layout()
+    return fig
+
+
+def transfer_figure(rows: Mapping[str, torch.Tensor], n_classes: int = 10, cell: int = 30) -> plt.Figure:
+    """``image_rows`` of class-transfer rows (the real image, then the classes 0..9), columns named below."""
+    fig = image_rows(rows)
+    fig.axes[0].set_xticks([cell * i + cell / 2 for i in range(n_classes + 1)],
+                           ["real"] + [str(k) for k in range(n_classes)], fontsize=8)
     return fig

@@ -1,0 +1,103 @@
+"""Figures and charts: each takes data and returns a figure that shows what it was given."""
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+from glo_lib import GLOConfig  # noqa: E402
+from glo_lib.reporting import charts, figures  # noqa: E402
+from glo_lib.studies.sampling_study import Drawn  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _images(n, value=0.5):
+    return torch.full((n, 1, 28, 28), value)
+
+
+def test_image_grid_lays_out_rows_of_nrow_with_padding():
+    fig = figures.image_grid(_images(20), nrow=8)
+    shown = fig.axes[0].images[0].get_array()
+    # make_grid: 3 rows x 8 columns of 28 px, 2 px padding around every cell
+    assert shown.shape == (3 * 30 + 2, 8 * 30 + 2)
+
+
+def test_image_rows_labels_every_row_and_pads_short_ones():
+    fig = figures.image_rows({"ground truth": _images(5), "model": _images(3, 1.0)})
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["ground truth", "model"]
+    shown = ax.images[0].get_array()
+    assert shown.shape == (2 * 30 + 2, 5 * 30 + 2)
+    assert shown[32 + 15, 3 * 30 + 15] == 0.0  # the missing cells of the short row are blank
+
+
+def test_label_columns_puts_titles_on_top():
+    fig = figures.label_columns(figures.image_rows({"a": _images(3)}), ["real", "0", "1"])
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["real", "0", "1"]
+
+
+def test_model_diagram_reads_its_sizes_from_the_config():
+    fig = figures.model_diagram(GLOConfig(class_dim=8, content_dim=12, noise_std=0.7), n_params=1234)
+    texts = " ".join(t.get_text() for t in fig.axes[0].texts)
+    assert "8-d" in texts and "12-d" in texts and "0.7^2" in texts and "1,234 weights" in texts
+
+
+def test_by_class_puts_class_k_in_column_k_and_blanks_missing_ones():
+    images = torch.arange(6, dtype=torch.float32).view(6, 1, 1, 1).expand(6, 1, 28, 28)
+    classes = torch.tensor([3, 3, 0, 1, 9, 9])
+    laid = figures.by_class(images, classes, per_class=2)
+    assert laid.shape == (20, 1, 28, 28)
+    assert laid[3, 0, 0, 0] == 0 and laid[13, 0, 0, 0] == 1  # class 3: images 0 and 1
+    assert laid[9, 0, 0, 0] == 4 and laid[19, 0, 0, 0] == 5
+    assert laid[10].abs().sum() == 0  # class 0 has one image: its second cell is blank
+
+
+def test_samplers_figure_has_one_titled_panel_per_sampler():
+    drawn = {"random": Drawn(_images(40), None, torch.zeros(40, dtype=torch.long)),
+             "gaussian": Drawn(_images(40), torch.arange(40) % 10, torch.arange(40) % 10)}
+    fig = figures.samplers_figure(drawn)
+    assert [ax.get_title() for ax in fig.axes] == ["random vectors (course report)", "class code + Gaussian content"]
+
+
+def test_measure_vs_draws_seed_means_and_chance():
+    df = pd.DataFrame({"noise_std": [0, 0, 1, 1], "probe_mlp": [0.2, 0.4, 0.1, 0.1]})
+    fig = charts.measure_vs(df, "noise_std", ["probe_mlp"], ["MLP"], chance=0.1)
+    ax = fig.axes[0]
+    line = ax.lines[0]
+    assert list(line.get_ydata()) == pytest.approx([0.3, 0.1])
+    assert ax.get_xlabel() == "noise sigma"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["MLP", "chance (10%)"]
+
+
+def test_confusion_heatmap_shows_row_shares():
+    confusion = np.eye(10, dtype=int) * 8
+    confusion[2, 3] = 2  # class code 2 is read as a 3 in 2 of 10 images
+    fig = charts.confusion_heatmap(confusion)
+    shown = fig.axes[0].collections[0].get_array().reshape(10, 10)
+    assert shown[2, 2] == pytest.approx(0.8) and shown[2, 3] == pytest.approx(0.2)
+    assert fig.axes[0].get_ylabel() == "class code"
+
+
+def test_training_curves_has_a_titled_panel_per_measure():
+    history = pd.DataFrame({"epoch": [1, 2, 3], "loss": [3.0, 2.0, 1.0], "mse": [0.3, 0.2, 0.1]})
+    fig = charts.training_curves(history)
+    assert [ax.get_title() for ax in fig.axes] == ["training objective", "MSE of noise-free reconstructions"]
+    assert list(fig.axes[1].lines[0].get_ydata()) == [0.3, 0.2, 0.1]
+
+
+def test_path_agreement_figure_plots_both_kinds_of_path():
+    t = np.linspace(0, 1, 3)
+    content = pd.DataFrame({"t": t, "agreement": [1.0, 0.5, 1.0]})
+    classes = pd.DataFrame({"t": t, "class a": [1.0, 0.4, 0.0], "class b": [0.0, 0.4, 1.0],
+                            "another digit": [0.0, 0.2, 0.0]})
+    fig = charts.path_agreement_figure(content, classes)
+    assert list(fig.axes[0].lines[0].get_ydata()) == [1.0, 0.5, 1.0]
+    assert [line.get_label() for line in fig.axes[1].lines] == ["class a", "class b", "another digit"]
