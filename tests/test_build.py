@@ -1,11 +1,12 @@
 """End to end: the real notebooks, executed by papermill in smoke mode, into a real PDF."""
+import shutil
 import subprocess
 
 import nbformat
 import pytest
 
 from conftest import ROOT
-from glo_lib.reporting.build import BuildError, build, plan
+from glo_lib.reporting.build import BuildError, UsageError, build, plan
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
@@ -54,11 +55,28 @@ def test_bad_parameter_fails_before_any_work(tmp_path):
 
 
 def test_failing_notebook_is_named_and_good_pdf_kept(built, tmp_path):
-    pdf, out = built
-    before = pdf.read_bytes()
-    with pytest.raises(BuildError, match=r"01_setup.ipynb failed in cell"):
-        build({"smoke": True, "dataset": "mnist"}, root=ROOT, out_dir=out, progress=False)
-    assert pdf.read_bytes() == before
+    pdf, _ = built
+    root = tmp_path / "project"
+    shutil.copytree(ROOT / "report" / "template", root / "report" / "template")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("seed: int = 0  # seed\nsmoke: bool = False  # smoke",
+                                          metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("x = 1"),
+                nbformat.v4.new_code_cell("raise RuntimeError('the data ran out')")]
+    (root / "notebooks").mkdir()
+    nbformat.write(nb, str(root / "notebooks" / "01_fails.ipynb"))
+    out = tmp_path / "out"
+    out.mkdir()
+    shutil.copy(pdf, out / "glo_report.pdf")
+    with pytest.raises(BuildError, match=r"01_fails.ipynb failed in cell 3 .*RuntimeError: the data ran out"):
+        build({"smoke": True}, root=root, out_dir=out, progress=False)
+    assert (out / "glo_report.pdf").read_bytes() == pdf.read_bytes()
+
+
+def test_missing_data_files_are_named_before_any_work(tmp_path):
+    with pytest.raises(UsageError, match=r"01_setup.ipynb: dataset='mnist' needs the uncompressed IDX files"):
+        build({"smoke": True, "dataset": "mnist", "data_root": str(tmp_path)}, root=ROOT, out_dir=tmp_path / "b")
+    assert not (tmp_path / "b" / "executed").exists()
 
 
 def test_plan_passes_each_notebook_only_its_parameters():

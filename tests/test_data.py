@@ -28,9 +28,10 @@ def test_training_and_heldout_are_disjoint():
     assert not any(bytes(x.numpy().tobytes()) in train for x in d.heldout_images[:2000])
 
 
-def test_too_many_samples_named():
-    with pytest.raises(ValueError, match="n_samples must be <= 4000"):
-        load_digits(GLOConfig(n_samples=4500))
+def test_too_many_samples_named_before_loading():
+    with pytest.raises(ValueError, match="n_samples must be an integer from 10 to 4000"):
+        GLOConfig(n_samples=4500)
+    assert GLOConfig(n_samples=4500, dataset="mnist").n_samples == 4500  # the IDX sources hold 60,000
 
 
 def test_missing_mnist_files_named(tmp_path):

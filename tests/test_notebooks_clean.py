@@ -64,3 +64,20 @@ def test_config_comes_from_the_parameters(path):
     source = "\n".join(c.source for c in nbformat.read(str(path), as_version=4).cells)
     if "GLOConfig" in source:
         assert "GLOConfig.from_params(globals()" in source and "GLOConfig(" not in source
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_papermill_reads_every_parameter_with_type_and_meaning(path):
+    import ast
+
+    import papermill
+
+    nb = nbformat.read(str(path), as_version=4)
+    source = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", [])).source
+    declared = {node.target.id for node in ast.parse(source).body}
+    inferred = papermill.inspect_notebook(str(path))
+    # papermill skips a line holding two "=" (one in a comment, say): that parameter would be unknown
+    assert set(inferred) == declared
+    for name, p in inferred.items():
+        assert p["inferred_type_name"] not in ("None", "", None), f"{path.name}: {name} has no type"
+        assert p["help"], f"{path.name}: {name} has no meaning"

@@ -13,6 +13,8 @@ from glo_lib.core.judge import judge_or_load
 from glo_lib.core.perceptual import (VGG16_ENV, VGG16_FILE, PerceptualLoss, feature_net, judge_features,
                                 vgg16_features, vgg16_weights_path)
 from glo_lib.measures.sharpness import laplacian_variance, relative_sharpness
+from glo_lib.results import load_table
+from glo_lib.studies import loss_study
 
 NOTEBOOK = ROOT / "notebooks" / "03_loss_comparison.ipynb"
 
@@ -154,17 +156,24 @@ def test_sharpness_falls_with_blur_and_is_one_for_real_digits(digits):
     assert laplacian_variance(torch.full((2, 1, 28, 28), 0.7)).abs().max() < 1e-10  # flat: no edges
 
 
-def test_notebook_runs_in_smoke_mode_and_reports_every_loss(tmp_path):
+def test_notebook_runs_in_smoke_mode_and_reports_every_loss(tmp_path, monkeypatch):
+    monkeypatch.setenv("GLO_BUILD_DIR", str(tmp_path / "build"))  # the kernel saves its table here, not in report/
     out = tmp_path / "03.ipynb"
     papermill.execute_notebook(str(NOTEBOOK), str(out), parameters={"smoke": True}, cwd=str(NOTEBOOK.parent),
                                progress_bar=False, kernel_name="python3")
     outputs = [o for c in nbformat.read(str(out), as_version=4).cells for o in c.get("outputs", [])]
-    figures = [o for o in outputs if "image/png" in o.get("data", {})]
-    assert len(figures) == 2 and all(o.metadata.get("caption") for o in figures)
-    text = "\n".join(o["data"].get("text/markdown", "") for o in outputs if "data" in o)
-    table = next(line for line in text.splitlines() if line.startswith("| loss"))
-    assert all(f"| {loss} " in text for loss in ("l1", "l2", "l1+l2", "perceptual")) and "sharpness" in table
-    assert "lowest MSE: **" in text and "wins" in text and "perceptual loss used the judge" in text
+    figures = [o.metadata.get("caption") for o in outputs if "image/png" in o.get("data", {})]
+    assert figures == ["The same sixteen training digits (top row) reconstructed under each loss, without content "
+                       "noise (seed 0).", loss_study.curves_caption(1)]
+    texts = [o["data"]["text/markdown"] for o in outputs if "text/markdown" in o.get("data", {})]
+    measures = load_table("loss_comparison")
+    assert sorted(measures["loss"]) == sorted(["l1", "l2", "l1+l2", "perceptual"]) and set(measures["seed"]) == {0}
+    table = next(t for t in texts if t.startswith("| loss"))
+    assert all(f"| {loss} " in table for loss in ("l1", "l2", "l1+l2", "perceptual")) and "sharpness" in table
+    assert table.endswith(f"Table: {loss_study.table_caption(measures)}\n")
+    assert loss_study.wins_sentence(measures) in texts and "lowest MSE: **" in loss_study.wins_sentence(measures)
+    assert loss_study.blur_sentence(measures) in texts
+    assert loss_study.perceptual_sentence(measures, "judge") in texts
 
 
 def test_notebook_rejects_an_unknown_loss(tmp_path):

@@ -3,7 +3,6 @@ import pytest
 
 from glo_lib.checks import check_list
 from glo_lib.prose import change, describe_trend, mean_std, plural
-from glo_lib.studies.summary import load_results, summary_table
 
 
 @pytest.mark.parametrize("values", [[], "0.3", [0.1, "a"], [0.1, -1.0], [0.1, 0.1], [True]])
@@ -34,14 +33,3 @@ def test_mean_std_over_seeds():
     t = mean_std(df, "noise_std", ["mse"], digits=1)
     assert list(t["mse"]) == ["2.0 ± 1.4", "2.0 ± 0.0"]  # sample std (ddof=1) over seeds
 
-
-def test_summary_needs_the_probe_csv_and_gathers_what_is_there(tmp_path):
-    with pytest.raises(FileNotFoundError, match="content_probe.csv is missing"):
-        load_results(tmp_path)
-    pd.DataFrame({"noise_std": [0.0, 0.0, 1.0], "mse": [0.1, 0.3, 0.5], "probe_mlp": [0.1, 0.1, 0.2]}) \
-        .to_csv(tmp_path / "content_probe.csv", index=False)
-    pd.DataFrame({"loss": ["l1", "l2"], "mse": [0.4, 0.6]}).to_csv(tmp_path / "loss_comparison.csv", index=False)
-    table = summary_table(load_results(tmp_path))
-    assert list(table["experiment"]) == ["Table 1, sigma 0", "Table 1, sigma 1", "loss, l1", "loss, l2"]
-    assert table["MSE"].tolist() == pytest.approx([0.2, 0.5, 0.4, 0.6])
-    assert "Frechet" not in table  # measures no experiment has are left out

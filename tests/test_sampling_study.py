@@ -2,20 +2,22 @@
 import struct
 
 import nbformat
+import pandas as pd
 import papermill
 import pytest
 import torch
 from matplotlib.figure import Figure
 
 from conftest import ROOT
-from glo_lib import train_or_load
+from glo_lib import GLOConfig, train_or_load
 from glo_lib.checks import check_list, check_names
 from glo_lib.core.judge import judge_or_load, judge_test_set
 from glo_lib.measures import interpolation as interp
 from glo_lib.measures.sampling import SAMPLERS, fit_gaussian, sample, sample_gaussian
 from glo_lib.reporting import explorer
-from glo_lib.reporting.figures import by_class
+from glo_lib.reporting.figures import by_class, path_rows_figure, transfer_rows_figure
 from glo_lib.seeding import seeded_generator
+from glo_lib.studies import sampling_study as study
 from glo_lib.studies.sampling_study import compare_samplers, display_table, noisy_generations
 
 
@@ -203,14 +205,27 @@ def test_notebook_outside_the_build_shows_the_explorer(tmp_path, monkeypatch):
     """The report build (tests/test_report.py) runs the notebook without the panel; a plain
     papermill run, like a JupyterLab session, gets it."""
     monkeypatch.delenv("GLO_REPORT_BUILD", raising=False)
+    monkeypatch.setenv("GLO_BUILD_DIR", str(tmp_path / "build"))  # the kernel inherits it
     out = tmp_path / "04.ipynb"
     papermill.execute_notebook(str(ROOT / "notebooks" / "04_random_sampling.ipynb"), str(out),
                                parameters={"smoke": True}, cwd=str(ROOT / "notebooks"),
                                progress_bar=False, kernel_name="python3")
     outputs = [o for c in nbformat.read(str(out), as_version=4).cells for o in c.get("outputs", [])]
-    assert not [o for o in outputs if o.output_type == "error"]
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
-    assert sum("image/png" in o.get("data", {}) for o in outputs) >= 7
+    captions = [o.metadata["caption"] for o in outputs if "image/png" in o.get("data", {})]
+    assert len(captions) == 7 and captions[0].startswith("Forty images from each sampler.")
+    assert captions[5].startswith("What the judge sees along interpolation paths.")
+    text = "\n".join(o.data["text/markdown"] for o in outputs if "text/markdown" in o.get("data", {}))
+    for start in ("We use the run with noise $\\sigma = 0.3$ (60 training digits, 2 epochs, ",
+                  "Table: Samplers measured by the judge on 200 generated images each, against ",
+                  "The judge sees the intended digit in ", "Random vectors intend no digit. The judge calls ",
+                  "Over all 60 training content codes and all ten class codes",
+                  "Along content paths the judge keeps seeing the fixed class",
+                  "With content noise of standard deviation 0.5, 1 and 2, the judge still sees"):
+        assert start in text
+    saved = pd.read_csv(tmp_path / "build" / "sampling.csv", index_col="key")
+    assert list(saved.index) == ["random", "gaussian", "per_class", "real"]
+    assert "sample_agreement" in saved and saved.loc["real", "images"] == 60
 
 
 def test_sampler_streams_are_not_the_training_stream():
@@ -222,3 +237,173 @@ def test_sampler_streams_are_not_the_training_stream():
     assert torch.equal(first, torch.randn(64, generator=seeded_generator(0, "sample-random")))
     assert not torch.allclose(first, torch.randn(64, generator=seeded_generator(0, "sample-gaussian")))
     assert not torch.allclose(first, torch.randn(64, generator=seeded_generator(1, "sample-random")))
+
+
+# --- the study's parameter check, sizes and sentences, on synthetic tables -----------------------
+
+
+def _table(fd=(450.0, 460.0), agreement=(0.14, 0.105), div=(0.08, 0.07), random=(500.0, 0.1, 0, 0.695)):
+    """A compare_samplers-like table: random vectors, the two fitted samplers, the real digits."""
+    rand_fd, rand_div, top, share = random
+    rows = [("random", "random vectors (course report)", float("nan"), rand_div, rand_fd, top, share),
+            ("gaussian", "class code + Gaussian content", agreement[0], div[0], fd[0], 0, 0.78),
+            ("per_class", "class code + per-class content", agreement[1], div[1], fd[1], 0, 0.745),
+            ("real", "real training digits", 0.933, 1.02, 9.4, 8, 0.15)]
+    return pd.DataFrame([{"key": k, "sampler": s, "images": 200, "agreement": a, "diversity": d,
+                          "frechet": f, "most_judged": m, "most_judged_share": sh}
+                         for k, s, a, d, f, m, sh in rows]).set_index("key")
+
+
+def test_check_study_names_the_bad_parameter():
+    assert study.check_study(("random", "gaussian"), (0, 0.5), 100, 1) == (["random", "gaussian"], [0.0, 0.5])
+    assert study.check_study(["per_class"], [], 1000, 10) == (["per_class"], [])
+    with pytest.raises(ValueError, match=r"samplers must be drawn from .*unknown: \['uniform'\]"):
+        study.check_study(["uniform"], [0.0], 1000, 10)
+    with pytest.raises(ValueError, match="explorer_sigmas must be a list of numbers >= 0"):
+        study.check_study(["random"], [0.3, -1], 1000, 10)
+    with pytest.raises(ValueError, match="n_generated must be an integer >= 100, got 99"):
+        study.check_study(["random"], [0.3], 99, 10)
+    with pytest.raises(ValueError, match="judge_epochs must be an integer >= 1, got 2.5"):
+        study.check_study(["random"], [0.3], 1000, 2.5)
+
+
+def test_study_sizes_shrink_only_in_smoke_runs():
+    assert study.study_sizes(1000, 10, smoke=False) == (1000, 200, 10)
+    assert study.study_sizes(1000, 10, smoke=True) == (200, 40, 1)
+    assert study.study_sizes(150, 10, smoke=True) == (150, 40, 1)
+
+
+def test_summary_table_renames_agreement_and_fitted_samplers_skip_random_and_real():
+    table = _table()
+    assert "sample_agreement" in study.summary_table(table) and "agreement" in table
+    assert study.fitted_samplers(table) == ["gaussian", "per_class"]
+    assert study.fitted_samplers(table.loc[["random", "real"]]) == []
+
+
+@pytest.mark.parametrize("cached, origin", [(True, "loaded from the cache"), (False, "trained here")])
+def test_setup_sentence(cached, origin):
+    cfg = GLOConfig(n_samples=60, epochs=2)
+    assert study.setup_sentence(cfg, cached, 0.9412, 988) == (
+        f"We use the run with noise $\\sigma = 0.3$ (60 training digits, 2 epochs, {origin}). The judge "
+        "classifier, trained only on held-out real digits, is right on 94.1% of the 988 real held-out "
+        "digits it never saw; those digits are also the real set every sample below is compared with.")
+
+
+def test_table_and_paths_captions():
+    assert study.table_caption(200, 988).startswith(
+        "Samplers measured by the judge on 200 generated images each, against 988 real held-out digits.")
+    content = pd.DataFrame({"t": [0.0, 1.0], "agreement": [1.0, 1.0], "paths": 38})
+    classes = pd.DataFrame({"t": [0.0, 1.0], "paths": 40})
+    caption = study.paths_caption(content, classes)
+    assert "different digits (38 paths), class code fixed" in caption
+    assert "from class a to class b (40 paths), content code fixed." in caption
+
+
+def test_closeness_phrase_branches():
+    assert study.closeness_phrase(pd.Series({"per_class": 12.34})) == (
+        "**class code + per-class content** has a Frechet distance of 12.3 to real digits")
+    assert study.closeness_phrase(pd.Series({"gaussian": 20.0, "per_class": 10.0})) == (
+        "Among the samplers that use learned class codes, **class code + per-class content** is "
+        "closest to real digits (Frechet distance 10.0)")
+    # within SAME_FRECHET_RATIO (5%) of each other: no winner is named
+    assert study.closeness_phrase(pd.Series({"gaussian": 449.9, "per_class": 450.5})) == (
+        "The samplers that use learned class codes are about equally close to real digits "
+        "(Frechet distances 449.9 and 450.5)")
+
+
+def test_fitted_sentence_narrowed_and_kept_variety():
+    assert study.fitted_sentence(_table(fd=(449.9, 450.5))) == (
+        "The samplers that use learned class codes are about equally close to real digits (Frechet "
+        "distances 449.9 and 450.5), against 9.4 for the real training digits. The judge sees the "
+        "intended digit in 14.0% (class code + Gaussian content) and 10.5% (class code + per-class "
+        "content) of the images (real training digits: 93.3%). Relative to real digits of the same "
+        "class, the within-class diversity of their digits is 0.08 and 0.07, so the generator "
+        "narrows the variety of each digit.")
+    kept = study.fitted_sentence(_table(div=(0.9, 0.7)))
+    assert kept.endswith("the within-class diversity of their digits is 0.90 and 0.70, so most of the "
+                         "variety of each digit is kept.")
+
+
+def test_random_sentence_branches():
+    uneven_about = study.random_sentence(_table(fd=(449.9, 450.5), random=(450.3, 0.1, 0, 0.695)))
+    assert uneven_about == (
+        "Random vectors intend no digit. The judge calls 70% of their images a 0 (an even spread would "
+        "give 10%), so random vectors do not reach every digit equally. Their Frechet distance, 450.3, "
+        "is about that of the best fitted sampler.")
+    even_far_diverse = study.random_sentence(_table(fd=(100.0, 120.0), random=(250.0, 0.95, 3, 0.15)))
+    assert even_far_diverse == (
+        "Random vectors intend no digit. The judge calls 15% of their images a 3 (an even spread would "
+        "give 10%), so they reach the digits roughly evenly. Their Frechet distance, 250.0, is 2.5 times "
+        "that of the best fitted sampler; their higher diversity (0.95 against at most 0.08) comes with "
+        "images further from real digits.")
+    far_not_diverse = study.random_gap_phrase(_table(fd=(100.0, 120.0), random=(250.0, 0.05, 3, 0.15)))
+    assert far_not_diverse == " Their Frechet distance, 250.0, is 2.5 times that of the best fitted sampler."
+    alone = _table().loc[["random", "real"]]
+    assert study.random_gap_phrase(alone) == ""
+    assert study.random_sentence(alone).endswith("so random vectors do not reach every digit equally.")
+
+
+def test_transfer_sentence():
+    assert study.transfer_sentence(0.1217, 60) == (
+        "Over all 60 training content codes and all ten class codes, the judge recognises the class "
+        "code's digit in 12.2% of the 600 transferred images (chance: 10%).")
+
+
+def _paths(agreement, class_a, class_b):
+    t = [i / (len(agreement) - 1) for i in range(len(agreement))]
+    content = pd.DataFrame({"t": t, "agreement": agreement, "paths": 38})
+    another = [1 - a - b for a, b in zip(class_a, class_b)]
+    classes = pd.DataFrame({"t": t, "class a": class_a, "class b": class_b, "another digit": another, "paths": 40})
+    return content, classes
+
+
+@pytest.mark.parametrize("agreement, verdict", [
+    ([0.08, 0.1, 0.11], "so this model's class code does not decide the digit even at the ends of the paths. "),
+    ([0.9, 0.85, 0.95], "so moving through content space changes the style but hardly the digit. "),
+    ([0.9, 0.6, 0.95], "so the digit is lost somewhere along the path: content codes carry part of the class. "),
+])
+def test_content_path_verdict_branches(agreement, verdict):
+    assert study.content_path_verdict(pd.Series(agreement)) == verdict
+
+
+def test_paths_sentence_with_and_without_a_switch():
+    content, classes = _paths([0.08, 0.05, 0.11], [0.1, 0.06, 0.05], [0.05, 0.06, 0.04])
+    assert study.paths_sentence(content, classes) == (
+        "Along content paths the judge keeps seeing the fixed class in at least 5% of the frames at every "
+        "point (the ends: 8% and 11%), so this model's class code does not decide the digit even at the "
+        "ends of the paths. Along class paths the judge's call never moves from class a to class b; "
+        "midway, 88% of the frames look like neither digit.")
+    content, classes = _paths([0.9, 0.85, 0.8, 0.85, 0.95], [0.9, 0.6, 0.3, 0.1, 0.0], [0.0, 0.2, 0.5, 0.8, 0.9])
+    sentence = study.paths_sentence(content, classes)
+    assert "changes the style but hardly the digit. " in sentence
+    assert "the judge's call moves from class a to class b at t = 0.50; midway, 20% of the frames" in sentence
+
+
+def test_noise_sentence():
+    noise = pd.DataFrame({"noise_scale": [0.0, 0.5, 1.0, 2.0], "agreement": [0.12, 0.13, 0.126, 0.1]})
+    assert study.noise_sentence(noise, 1.0312, 0.3) == (
+        "The learned content codes vary by 1.03 per dimension (standard deviation). With content noise of "
+        "standard deviation 0.5, 1 and 2, the judge still sees the intended digit in 13%, 13%, 10% of the "
+        "training images (without noise: 12%; the model was trained with noise $\\sigma = 0.3$).")
+
+
+def test_figure_rows_for_transfer_paths_and_noise(run, tiny_digits):
+    ids = interp.distinct_digit_ids(tiny_digits.labels, n=4, seed=0)
+    rows = study.transfer_rows(run.model, tiny_digits, ids)
+    first = f"image {int(ids[0])} (a {int(tiny_digits.labels[ids[0]])})"
+    assert list(rows)[0] == first and rows[first].shape == (11, 1, 28, 28)
+    assert torch.equal(rows[first][0], tiny_digits.images[ids[0]])
+    titles = [t.get_text() for t in transfer_rows_figure(rows).axes[0].get_xticklabels()]
+    assert titles == ["real"] + [str(k) for k in range(10)]
+    paths = study.content_path_rows(run.model, tiny_digits, ids.view(-1, 2))
+    a, b = ids[:2].tolist()
+    assert list(paths)[0] == f"class {int(tiny_digits.labels[a])}: image {a} to {b}"
+    assert next(iter(paths.values())).shape == (11, 1, 28, 28)  # two real ends around nine frames
+    titles = [t.get_text() for t in path_rows_figure(paths).axes[0].get_xticklabels()]
+    assert titles == ["image a"] + [""] * 9 + ["image b"]
+    classes = study.class_path_rows(run.model, tiny_digits.labels, ids[:1])
+    label = int(tiny_digits.labels[ids[0]])
+    assert list(classes) == [f"image {int(ids[0])}: {label} to {(label + 5) % 10}"]
+    noisy = study.noisy_rows(run.model, tiny_digits, ids, [0.0, 1.0])
+    assert list(noisy) == ["real", "noise 0", "noise 1"]
+    assert torch.allclose(noisy["noise 0"], run.reconstructions(ids), atol=1e-6)

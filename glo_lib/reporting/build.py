@@ -7,18 +7,29 @@ from __future__ import annotations
 
 import ast
 import datetime as _dt
+import fcntl
+import functools
+import inspect
 import os
 import shutil
+import signal
+import threading
+import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any, Callable, Iterator, Mapping, Optional
 
 import nbformat
+import pandas as pd
 import papermill
+import psutil
 from nbconvert import PDFExporter
 
 from .. import atomic, paths
 from ..core.config import GLOConfig
+from ..core.data import check_source
 from ..results import clear_tables
+from ..studies import content_probe, loss_study, noise_study, sampling_study
 from ..version import __version__
 
 PDF_NAME = "glo_report.pdf"
@@ -26,6 +37,18 @@ PDF_NAME = "glo_report.pdf"
 
 class BuildError(RuntimeError):
     """The report could not be built; the message says where and why."""
+
+
+class UsageError(BuildError):
+    """The build was asked for something it cannot do (a bad parameter): nothing was run."""
+
+    def __init__(self, message: str, parameter: Optional[str] = None):
+        super().__init__(message)
+        self.parameter = parameter  # the parameter at fault, when one is
+
+
+#: seconds a killed kernel or sweep worker gets to exit before it is killed outright
+KILL_GRACE_S = 0.5
 
 
 def project_root(start: Optional[Path] = None) -> Path:
@@ -38,8 +61,13 @@ def project_root(start: Optional[Path] = None) -> Path:
 
 def notebook_parameters(path: Path) -> dict[str, Any]:
     """Names and default values of a notebook's ``parameters`` cell."""
-    params = papermill.inspect_notebook(str(path))
-    return {name: _literal(p["default"]) for name, p in params.items()}
+    return {name: _literal(p["default"]) for name, p in _inspect(str(path), path.stat().st_mtime_ns).items()}
+
+
+@functools.lru_cache(maxsize=64)
+def _inspect(path: str, mtime_ns: int) -> dict[str, dict[str, Any]]:
+    # papermill parses the notebook each time; a notebook is re-read only when it changed
+    return papermill.inspect_notebook(path)
 
 
 def _literal(text: str) -> Any:
@@ -48,6 +76,41 @@ def _literal(text: str) -> Any:
         return ast.literal_eval(text)
     except (ValueError, SyntaxError):
         return text
+
+
+#: the study check each notebook calls in its first cell, by notebook
+STUDY_CHECKS: dict[str, Callable[..., Any]] = {
+    "02_noise_study": noise_study.check_study,
+    "03_loss_comparison": loss_study.check_study,
+    "04_random_sampling": sampling_study.check_study,
+    "05_content_probe": content_probe.check_study,
+}
+
+
+def check_notebook(notebook: Path, params: Mapping[str, Any]) -> None:
+    """Every parameter of one notebook, checked by the validators the notebook itself calls,
+    and the data files it will read (it runs in its own folder: relative paths start there)."""
+    cfg = GLOConfig.from_params(params, smoke=params.get("smoke", False))
+    check_source(cfg.replace(data_root=str(notebook.parent / cfg.data_root)))
+    stem = notebook.stem
+    check = STUDY_CHECKS.get(stem)
+    if check is not None:
+        check(**{name: params[name] for name in inspect.signature(check).parameters})
+    if "losses" in params:
+        loss_study.require_feature_net(cfg, params["losses"])
+
+
+def parameter_table(root: Path) -> pd.DataFrame:
+    """One row per parameter of any notebook: name, default, type, the notebooks taking it, meaning."""
+    rows: dict[str, dict[str, Any]] = {}
+    for nb in sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        for name, p in _inspect(str(nb), nb.stat().st_mtime_ns).items():
+            row = rows.setdefault(name, {"parameter": name, "default": p["default"],
+                                         "type": p["inferred_type_name"], "notebooks": [], "meaning": p["help"]})
+            row["notebooks"].append(nb.stem[:2])
+    table = pd.DataFrame(rows.values())
+    table["notebooks"] = table["notebooks"].map(", ".join)
+    return table
 
 
 def check_tools() -> None:
@@ -64,14 +127,14 @@ def plan(params: Mapping[str, Any], notebooks: list[Path]) -> dict[Path, dict[st
     known = set().union(*declared.values()) if declared else set()
     unknown = sorted(set(params) - known)
     if unknown:
-        raise BuildError(f"unknown parameter(s) {', '.join(unknown)}; the notebooks take: "
-                         f"{', '.join(sorted(known))}")
+        raise UsageError(f"unknown parameter(s) {', '.join(unknown)}; the notebooks take: "
+                         f"{', '.join(sorted(known))} (glo-report params lists them)", unknown[0])
     for nb, defaults in declared.items():
         merged = {**defaults, **{k: v for k, v in params.items() if k in defaults}}
         try:
-            GLOConfig.from_params(merged)
-        except ValueError as err:
-            raise BuildError(f"{nb.name}: {err}") from None
+            check_notebook(nb, merged)
+        except (ValueError, FileNotFoundError) as err:
+            raise UsageError(f"{nb.name}: {err}", getattr(err, "name", None)) from None
     return {nb: {k: v for k, v in params.items() if k in defaults} for nb, defaults in declared.items()}
 
 
@@ -83,18 +146,88 @@ def build(params: Optional[Mapping[str, Any]] = None, smoke: bool = False,
     params = dict(params or {})
     if smoke:
         params["smoke"] = True
+    if isinstance(params.get("data_root"), str) and params["data_root"]:
+        # notebooks run in notebooks/: a relative folder means one relative to where the user is
+        params["data_root"] = str(Path(params["data_root"]).expanduser().resolve())
     notebooks = sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     if not notebooks:
         raise BuildError(f"no notebooks (NN_name.ipynb) in {root / 'notebooks'}")
     check_tools()
     per_notebook = plan(params, notebooks)
     executed_dir = out_dir / "executed"
-    executed_dir.mkdir(parents=True, exist_ok=True)
-    clear_tables(out_dir)  # measures of an earlier build must not leak into this one
-    os.environ["GLO_REPORT_BUILD"] = "1"
-    os.environ["GLO_BUILD_DIR"] = str(out_dir.resolve())
-    executed = [execute(nb, executed_dir / nb.name, per_notebook[nb], progress) for nb in notebooks]
-    return to_pdf(merge(executed), out_dir / PDF_NAME, root / "report" / "template")
+    with _exclusive(out_dir), _stop_children_on_signal():
+        executed_dir.mkdir(parents=True, exist_ok=True)
+        clear_tables(out_dir)  # measures of an earlier build must not leak into this one
+        os.environ["GLO_REPORT_BUILD"] = "1"
+        os.environ["GLO_BUILD_DIR"] = str(out_dir.resolve())
+        executed = []
+        for k, nb in enumerate(notebooks, 1):
+            start = time.perf_counter()
+            _say(progress, f"[{k}/{len(notebooks)}] {nb.stem} ...")
+            executed.append(execute(nb, executed_dir / nb.name, per_notebook[nb], progress))
+            _say(progress, f"[{k}/{len(notebooks)}] {nb.stem} done in {time.perf_counter() - start:.1f} s")
+        return to_pdf(merge(executed), out_dir / PDF_NAME, root / "report" / "template")
+
+
+def _say(progress: bool, line: str) -> None:
+    if progress:
+        print(line, flush=True)
+
+
+@contextmanager
+def _exclusive(out_dir: Path) -> Iterator[None]:
+    """One build at a time per build folder: a second one would delete the first one's tables."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with open(out_dir / ".build.lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildError(f"another build is writing to {out_dir}; wait for it to finish, "
+                             "or give this one its own folder with --out") from None
+        yield
+
+
+@contextmanager
+def _stop_children_on_signal() -> Iterator[None]:
+    """Ctrl-C (SIGINT) or SIGTERM stops the build at once.
+
+    A kernel runs in its own process group, so Ctrl-C never reaches it, and papermill waits for
+    the running cell to end; instead the kernel and any sweep workers are stopped here, then
+    KeyboardInterrupt unwinds the build (the previous PDF stays, finished runs stay cached).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+
+    def stop(signum, frame):
+        _stop_children(before)
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        _stop_children(before)  # whatever happened, no kernel outlives its build
+
+
+def _stop_children(keep: set[int]) -> None:
+    """Stop the processes this build started (kernels, sweep workers), not those in ``keep``."""
+    children = [p for p in psutil.Process().children(recursive=True) if p.pid not in keep]
+    for child in children:
+        try:
+            child.terminate()
+        except psutil.NoSuchProcess:
+            pass
+    _, alive = psutil.wait_procs(children, timeout=KILL_GRACE_S)
+    for child in alive:
+        try:
+            child.kill()
+        except psutil.NoSuchProcess:
+            pass
 
 
 def execute(notebook: Path, output: Path, params: Mapping[str, Any], progress: bool = True) -> Path:

@@ -160,3 +160,48 @@ def training_curves(histories: Mapping[str, pd.DataFrame] | pd.DataFrame,
         ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+def probe_figure(measures: pd.DataFrame, judge_accuracy: float, chance: float = 0.1) -> plt.Figure:
+    """Left: the probes reading the digit from content codes against sigma; right: class-transfer
+    accuracy against sigma, with the judge's accuracy on real digits as a dashed ceiling."""
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    measure_vs(measures, "noise_std", ["probe_logreg", "probe_mlp"], ["logistic probe", "MLP probe"],
+               ax=axes[0], chance=chance, title="class read from content codes")
+    measure_vs(measures, "noise_std", ["transfer_accuracy"], ["class-transfer accuracy"], ax=axes[1],
+               title="class decided by the class code")
+    axes[1].axhline(judge_accuracy, color="grey", ls="--", lw=1, label="judge on real digits")
+    axes[1].legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def learning_rates_figure(runs: Mapping[str, pd.DataFrame], styles: Sequence[str] = ("-", "--"),
+                          chance: float = 0.1) -> plt.Figure:
+    """MLP probe (left) and class-transfer accuracy (right) against sigma, one line style per
+    named measures table (e.g. one per content learning rate)."""
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    for (tag, df), style in zip(runs.items(), styles):
+        measure_vs(df, "noise_std", ["probe_mlp"], [f"MLP probe, {tag}"], ax=axes[0], style=style)
+        measure_vs(df, "noise_std", ["transfer_accuracy"], [f"class transfer, {tag}"], ax=axes[1], style=style)
+    axes[0].axhline(chance, color="black", ls=":", lw=1, label="chance")
+    axes[0].legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def confusion_pair(confusions: Mapping[str, np.ndarray]) -> plt.Figure:
+    """One class-transfer confusion heatmap per titled matrix, side by side."""
+    fig, axes = plt.subplots(1, len(confusions), figsize=(8.5, 3.8), squeeze=False)
+    for ax, (title, conf) in zip(axes[0], confusions.items()):
+        confusion_heatmap(conf, ax=ax, title=title)
+    fig.tight_layout()
+    return fig
+
+
+def log_training_curves(histories: Mapping[str, pd.DataFrame], hue_title: str = "noise") -> plt.Figure:
+    """Training objective (left) and noise-free reconstruction MSE (right) per epoch, log scales,
+    one line per named history (the noise study's curves per sigma)."""
+    return training_curves(histories, panels=(("loss", "training objective", True),
+                                              ("mse", "MSE of noise-free reconstructions", True)),
+                           hue_title=hue_title, figsize=(10, 3.6))

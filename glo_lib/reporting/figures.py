@@ -130,9 +130,13 @@ def samplers_figure(drawn: dict[str, Drawn], per_class: int = 4) -> plt.Figure:
     return fig
 
 
-def transfer_figure(rows: Mapping[str, torch.Tensor], n_classes: int = 10, cell: int = 30) -> plt.Figure:
-    """``image_rows`` of class-transfer rows (the real image, then the classes 0..9), columns named below."""
-    fig = image_rows(rows)
-    fig.axes[0].set_xticks([cell * i + cell / 2 for i in range(n_classes + 1)],
-                           ["real"] + [str(k) for k in range(n_classes)], fontsize=8)
-    return fig
+def transfer_rows_figure(rows: Mapping[str, torch.Tensor]) -> plt.Figure:
+    """Rows of a real image followed by its content code as each digit, columns titled above."""
+    width = len(next(iter(rows.values())))
+    return label_columns(image_rows(rows), ["real"] + [str(k) for k in range(width - 1)])
+
+
+def path_rows_figure(rows: Mapping[str, torch.Tensor], first: str = "image a", last: str = "image b") -> plt.Figure:
+    """Rows of paths between two images (the images at both ends), end columns titled above."""
+    width = len(next(iter(rows.values())))
+    return label_columns(image_rows(rows), [first] + [""] * (width - 2) + [last])

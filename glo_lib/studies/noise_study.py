@@ -7,8 +7,12 @@ import pandas as pd
 import torch
 
 from ..checks import check_int, check_list, check_number
+from ..core.config import GLOConfig
+from ..core.data import Digits
+from ..core.sweep import SweepResult
 from ..core.train import Run
 from ..measures.metrics import diversity, transfer_images
+from ..prose import direction, mean_std
 
 #: measures of `metrics.evaluate` the study reports, with the words the report uses for them
 MEASURES = {
@@ -21,8 +25,8 @@ MEASURES = {
 }
 
 
-def check_study(sigmas, content_decays, seeds, judge_epochs, n_generated, mse_tolerance,
-                evolution_epochs) -> None:
+def check_study(sigmas: Sequence[float], content_decays: Sequence[float], seeds: Sequence[int],
+                judge_epochs: int, n_generated: int, mse_tolerance: float, evolution_epochs: Sequence[int]) -> None:
     """Fail early, naming the parameter, before any run is trained."""
     check_list("sigmas", sigmas, float, minimum=0.0)
     check_list("content_decays", content_decays, float, minimum=0.0)
@@ -115,3 +119,332 @@ def evolution_rows(run: Run, ids: torch.Tensor, epochs: Sequence[int]) -> dict[s
             rows[f"epoch {e}"] = run.model_at(e).reconstruct(ids, labels).cpu()
     rows[f"epoch {run.config.epochs} (final)"] = run.reconstructions(ids)
     return rows
+
+
+# --- what the notebook shows, and its sentences -------------------------------------------------
+
+#: the measures compared with the decay off and on (figure, table and sentences), in panel order
+DECAY_MEASURES = ["content_norm", "mse", "transfer_accuracy", "diversity", "probe_logreg", "probe_mlp"]
+#: the measures of the summary table (per sigma, at the figures' decay) and of the sigma rule
+SUMMARY_MEASURES = ["mse", "transfer_accuracy", "diversity", "probe_mlp", "content_norm"]
+#: the decay effects the verdict weighs: what a user of the model sees in its images
+OUTCOMES = ["mse", "transfer_accuracy", "diversity"]
+#: digits of the collapse figure, and how many real training images of each it shows
+COLLAPSE_DIGITS, COLLAPSE_PER_DIGIT = (2, 4, 7), 8
+#: the digits whose content codes the transfer figure draws with every class code (its caption names them)
+TRANSFER_DIGITS = [3, 5, 9]
+#: judge training epochs and generated images per run in smoke mode: every measure runs, in seconds
+SMOKE_JUDGE = (1, 200)
+
+#: relative change of the mean diversity below which it counts as unchanged (5%): diversity is a
+#: ratio of two mean pairwise distances, each with its own sampling noise, so it gets a looser bar
+#: than prose.SAME_REL_TOL before a change is called a collapse
+DIVERSITY_REL_TOL = 0.05
+#: spread of the decay term's share of the objective below which one share is printed: half of
+#: the last printed digit (0.1%), so a smaller spread would print the same number twice
+SHARE_PRINT_TOL = 5e-4
+#: a decay effect holds "at most sigma values" when it is clear at more than this share of them
+MOST = 0.5
+#: decay effect, as a share of what sigma does across its range, below which the decay is called a
+#: small correction next to the noise (a quarter: the noise stays the knob that matters by far)
+SMALL_EFFECT = 0.25
+#: probe accuracy over chance below which the codes count as carrying no class (5 points): with
+#: 256 codes in 5 folds a fold holds about 51 codes, so each code read right moves it by 2 points
+PROBE_MARGIN = 0.05
+
+MSE_WORDS = {
+    1: "more noise costs reconstruction quality, since the content code can say less about each image.",
+    0: "about the same, so here the noise hardly costs reconstruction quality.",
+    -1: "contrary to the expectation, more noise made the reconstructions better here.",
+}
+DIVERSITY_WORDS = {
+    -1: "Too much noise therefore makes the digits of a class look alike: the content code no "
+        "longer tells them apart.",
+    0: "The diversity hardly changes with the noise here, so this run shows no collapse.",
+    1: "Contrary to the expectation, more noise made the reconstructions more varied here.",
+}
+TRANSFER_WORDS = {
+    1: "More noise gives the class code more control over the class: fewer of the transferred "
+       "digits are read as another digit.",
+    0: "The noise hardly changes how well the class code controls the class here.",
+    -1: "Contrary to the expectation, more noise gave the class code less control.",
+}
+DECAY_FIGURE_CAPTION = (
+    "Content decay off and on at each $\\sigma$: content-code norm, reconstruction MSE, class-transfer "
+    "accuracy, within-class diversity and two leakage probes (dashed: chance). Points are means "
+    "over seeds, bars one standard deviation; the seeds differ more from each other than the "
+    "decay changes them, so the table below compares decay on and off within each seed.")
+
+
+def _values(sigmas: Iterable[float]) -> str:
+    """"0, 0.3, 1": sigma values as the report prints them."""
+    return ", ".join(f"{s:g}" for s in sigmas)
+
+
+def judge_settings(judge_epochs: int, n_generated: int, smoke: bool) -> tuple[int, int]:
+    """The judge's training epochs and the images generated per run (SMOKE_JUDGE in smoke mode)."""
+    return SMOKE_JUDGE if smoke else (judge_epochs, n_generated)
+
+
+def snapshot_epochs(evolution_epochs: Sequence[int], epochs: int) -> list[int]:
+    """The evolution epochs that a run of ``epochs`` reaches, in order (smoke runs are short)."""
+    return sorted({e for e in evolution_epochs if e <= epochs})
+
+
+def runs_at(runs: Mapping[tuple[float, float, int], Run], sigmas: Sequence[float], content_decay: float,
+            seed: int) -> dict[float, Run]:
+    """The run of each sigma at one decay weight and seed (the runs the figures show)."""
+    return {s: runs[(s, content_decay, seed)] for s in sigmas}
+
+
+def at_decay(rows: pd.DataFrame, content_decay: float) -> pd.DataFrame:
+    """The measured rows of one decay weight."""
+    return rows[rows.content_decay == content_decay]
+
+
+def sweep_sentence(grid: Mapping[str, Sequence], cfg: GLOConfig, result: SweepResult, table1_cached: bool,
+                   seconds: float) -> str:
+    """The size of the sweep, what was trained or loaded, and the time it took."""
+    return (f"The sweep covers {len(grid['noise_std'])} noise levels x {len(grid['content_decay'])} decay weights "
+            f"x {len(grid['seed'])} seed(s) = {len(result.runs)} runs of {cfg.n_samples} images and "
+            f"{cfg.epochs} epochs each. {result.summary()}; with the Table 1 run and its snapshots "
+            f"({'loaded' if table1_cached else 'trained'} first) it took {seconds:.1f} s in all.")
+
+
+def judge_sentence(rows: pd.DataFrame, seconds: float) -> str:
+    """How right the judges (one per seed) are on held-out digits, and the time measuring took."""
+    accs = rows.groupby("seed")["judge_accuracy"].first()
+    right = f"{accs.min():.1%}" + (f" to {accs.max():.1%}" if len(accs) > 1 else "")
+    return (f"Each seed draws its own training images, so each seed has its own judge, trained on that "
+            f"seed's held-out real digits only; on held-out digits it never saw, the judges are right "
+            f"{right} of the time. Measuring all {len(rows)} runs took {seconds:.1f} s (measures are cached "
+            f"with their run, so the content-probe section reuses them).")
+
+
+def reconstruction_rows(truth: torch.Tensor, runs: Mapping[float, Run], ids: torch.Tensor) -> dict[str, torch.Tensor]:
+    """Ground truth, then the noise-free reconstructions of the same images by the run of each sigma."""
+    return {"ground truth": truth, **{f"σ = {s:g}": run.reconstructions(ids) for s, run in runs.items()}}
+
+
+def reconstruction_caption(sigmas: Sequence[float], content_decay: float, seed: int) -> str:
+    """Caption of the reconstructions under each noise level."""
+    return (f"Two training digits of each class (top row) and their noise-free reconstructions by "
+            f"models trained with content noise $\\sigma$ = {_values(sigmas)} "
+            f"(decay {content_decay:g}, seed {seed}).")
+
+
+def mse_sentence(rows: pd.DataFrame) -> str:
+    """How the mean reconstruction MSE moves from the smallest to the largest sigma."""
+    mse = rows.groupby("noise_std")["mse"].mean()
+    return (f"Averaged over {rows['seed'].nunique()} seed(s), the reconstruction MSE goes from {mse.iloc[0]:.4f} at "
+            f"$\\sigma$ = {mse.index[0]:g} to {mse.iloc[-1]:.4f} at $\\sigma$ = {mse.index[-1]:g}: "
+            + MSE_WORDS[direction(mse.iloc[0], mse.iloc[-1])])
+
+
+def collapse_rows(digits: Digits, runs: Mapping[float, Run], shown: Sequence[int] = COLLAPSE_DIGITS,
+                  per_digit: int = COLLAPSE_PER_DIGIT) -> dict[str, torch.Tensor]:
+    """For each shown digit: its first real training images, then their reconstructions by each run."""
+    rows = {}
+    for k in shown:
+        idk = torch.nonzero(digits.labels == k).flatten()[:per_digit]
+        rows[f"real {k}"] = digits.images[idk]
+        for s, run in runs.items():
+            rows[f"{k}, σ = {s:g}"] = run.reconstructions(idk)
+    return rows
+
+
+def collapse_caption(rows: Mapping[str, torch.Tensor], div: Mapping[float, pd.Series], seed: int,
+                     shown: Sequence[int] = COLLAPSE_DIGITS) -> str:
+    """Caption of the collapse figure, with the per-digit diversity at the smallest and largest sigma."""
+    lo, hi = list(div)[0], list(div)[-1]
+    pairs = "; ".join(f"digit {k}: {div[lo][k]:.2f} against {div[hi][k]:.2f}" for k in shown)
+    return (f"{len(rows[f'real {shown[-1]}'])} real training images of each of the digits "
+            f"{', '.join(map(str, shown))} and their reconstructions at $\\sigma$ = {lo:g} and "
+            f"$\\sigma$ = {hi:g} (seed {seed}). Within-class diversity of the reconstructions (1 = as varied "
+            f"as the real digits), $\\sigma$ = {lo:g} against $\\sigma$ = {hi:g}: {pairs}.")
+
+
+def diversity_sentence(rows: pd.DataFrame) -> str:
+    """Mean within-class diversity at the largest against the smallest sigma, and whether it collapsed."""
+    div = rows.groupby("noise_std")["diversity"].mean()
+    return (f"Over all ten digits the reconstructions at $\\sigma$ = {div.index[-1]:g} are "
+            f"{div.iloc[-1]:.2f} as varied as the real digits of the same class, against "
+            f"{div.iloc[0]:.2f} at $\\sigma$ = {div.index[0]:g} (mean over seeds). "
+            + DIVERSITY_WORDS[direction(div.iloc[0], div.iloc[-1], rel_tol=DIVERSITY_REL_TOL)])
+
+
+def mean_histories(runs: Mapping[tuple[float, float, int], Run], sigmas: Sequence[float], content_decay: float,
+                   seeds: Sequence[int]) -> dict[str, pd.DataFrame]:
+    """Per sigma ("σ = 0.3"): the training history, epoch by epoch, averaged over the seeds."""
+    return {f"σ = {s:g}": pd.concat([runs[(s, content_decay, k)].history for k in seeds])
+            .groupby("epoch", as_index=False).mean() for s in sigmas}
+
+
+def decay_shares(runs: Mapping[float, Run]) -> pd.Series:
+    """Per sigma: the decay term's share of the training objective in the last epoch."""
+    return pd.Series({s: 1 - run.history.iloc[-1]["reconstruction_loss"] / run.history.iloc[-1]["loss"]
+                      for s, run in runs.items()})
+
+
+def final_mse_sentence(rows: pd.DataFrame, shares: pd.Series, epochs: int, content_decay: float, seed: int) -> str:
+    """The final mean MSE per sigma, and how much of the objective the decay term makes up."""
+    mse = rows.groupby("noise_std")["mse"].mean()
+    share = (f"{shares.min():.1%} to {shares.max():.1%}" if shares.max() - shares.min() > SHARE_PRINT_TOL
+             else f"{shares.max():.1%}")
+    return (f"After {epochs} epochs the final models reconstruct their training digits with a mean MSE "
+            f"over seeds of " + ", ".join(f"{m:.4f} ($\\sigma$ = {s:g})" for s, m in mse.items()) + ". "
+            f"In the last epoch the decay term makes up {share} of the objective "
+            f"(decay weight {content_decay:g}, seed {seed}).")
+
+
+def transfer_sources(labels: torch.Tensor) -> torch.Tensor:
+    """The first training image of each of the TRANSFER_DIGITS."""
+    return fixed_ids(labels, per_class=1)[TRANSFER_DIGITS]
+
+
+def transfer_caption(seed: int) -> str:
+    """Caption of the class-transfer figure (the images are those of ``transfer_sources``)."""
+    return (f"Class transfer: the content codes of three training images (a 3, a 5 and a 9, "
+            f"left column) drawn with each class code 0 to 9, for each $\\sigma$ (seed {seed}).")
+
+
+def transfer_sentence(rows: pd.DataFrame) -> str:
+    """Mean class-transfer accuracy at the smallest and largest sigma, its best, and the trend."""
+    acc = rows.groupby("noise_std")["transfer_accuracy"].mean()
+    return (f"The judge recognises the intended class in {acc.iloc[0]:.1%} of all "
+            f"content x class combinations at $\\sigma$ = {acc.index[0]:g} and in {acc.iloc[-1]:.1%} at "
+            f"$\\sigma$ = {acc.index[-1]:g} (means over seeds; the most is {acc.max():.1%} at "
+            f"$\\sigma$ = {acc.idxmax():g}). " + TRANSFER_WORDS[direction(acc.iloc[0], acc.iloc[-1])])
+
+
+def decay_table(diff: pd.DataFrame, measures: Sequence[str]) -> pd.DataFrame:
+    """``decay_differences`` as the report prints it: "+mean ± std" per sigma and measure."""
+    return pd.DataFrame({MEASURES[m]: [f"{a:+.4f}" + ("" if pd.isna(s) else f" ± {s:.4f}")
+                                       for a, s in zip(diff[("mean", m)], diff[("std", m)])]
+                         for m in measures}, index=diff.index.rename("$\\sigma$"))
+
+
+def decay_table_caption(off: float, on: float) -> str:
+    """Caption of the decay-effect table."""
+    return (f"Effect of the content decay: each measure with decay {on:g} minus the same "
+            f"measure with decay {off:g}, same $\\sigma$ and seed (mean ± std over seeds).")
+
+
+def decay_effects(diff: pd.DataFrame, rows: pd.DataFrame, measures: Sequence[str]) -> pd.DataFrame:
+    """Per measure: the decay's paired effect over sigma (mean, min, max), at how many of the ``n``
+    sigma values it is clear, and how it compares with what sigma itself does (``rows``: one decay)."""
+    by_sigma = rows.groupby("noise_std")[list(measures)].mean()
+    out = {}
+    for m in measures:
+        d, spread = diff[("mean", m)], by_sigma[m].max() - by_sigma[m].min()
+        out[m] = {"mean": d.mean(), "min": d.min(), "max": d.max(), "n": len(d),
+                  "clear": int(diff[("clear", m)].sum()), "spread": spread,
+                  "ratio": abs(d.mean()) / spread if spread > 0 else float("inf"),
+                  "noise_change": by_sigma[m].iloc[-1] - by_sigma[m].iloc[0]}
+    return pd.DataFrame.from_dict(out, orient="index")
+
+
+def decay_list_sentence(effects: pd.DataFrame, off: float, on: float) -> str:
+    """What the clear-change rule is, then one bullet per measure of ``decay_effects``."""
+    lines = [f"- {MEASURES[m]}: {e['mean']:+.4f} on average ({e['min']:+.4f} to {e['max']:+.4f} across "
+             f"$\\sigma$), clear at {int(e['clear'])} of {int(e['n'])} $\\sigma$ values; $\\sigma$ itself "
+             f"moves it by {e['spread']:.4f}." for m, e in effects.iterrows()]
+    return (f"Switching the decay from {off:g} to {on:g} changes the measures as below. A change is called clear "
+            f"at a $\\sigma$ when every seed moves the same way, by more than the seed-to-seed spread of the change "
+            f"(with one seed, nothing is clear).\n\n" + "\n".join(lines))
+
+
+def _mostly_clear(effects: pd.DataFrame, measure: str) -> bool:
+    """Whether the decay's effect on ``measure`` is clear at most sigma values."""
+    return bool(effects.at[measure, "clear"] > MOST * effects.at[measure, "n"])
+
+
+def _way(change: float) -> str:
+    """"higher" or "lower"."""
+    return "higher" if change > 0 else "lower"
+
+
+def decay_verdict_sentence(effects: pd.DataFrame) -> str:
+    """Whether the decay shrinks the codes, which outcomes it clearly moves, and how much next to sigma."""
+    norm = effects.at["content_norm", "mean"]
+    shrinks = _mostly_clear(effects, "content_norm") and norm < 0
+    text = (f"The decay {'does what it is built for: it shrinks' if shrinks else 'does not clearly shrink'} "
+            f"the content codes (mean norm {norm:+.2f}). ")
+    real = [m for m in OUTCOMES if _mostly_clear(effects, m)]
+    if not real:
+        return text + ("It has no clear effect on reconstruction, class transfer or diversity at most $\\sigma$ "
+                       "values, which agrees with the course report's impression that it did not help.")
+    decay_way = {m: _way(effects.at[m, "mean"]) for m in real}
+    noise_way = {m: _way(effects.at[m, "noise_change"]) for m in real}
+    biggest = max(real, key=lambda m: effects.at[m, "ratio"])
+    ratio = effects.at[biggest, "ratio"]
+    gives = ", ".join(f"{decay_way[m]} {MEASURES[m]}" for m in real)
+    return (text + f"At most $\\sigma$ values it clearly gives {gives}"
+            + (", the directions of more noise: a smaller content code stands out less from the same noise. "
+               if decay_way == noise_way else ", not all in the direction of more noise. ")
+            + f"These effects amount to at most {ratio:.0%} of what moving $\\sigma$ across its range "
+            f"does (for the {MEASURES[biggest]}), "
+            + ("so at this weight the decay is a small correction next to the noise: the course report's "
+               "impression that it did not help is close to what is measured, although its effects are "
+               "consistent over seeds." if ratio < SMALL_EFFECT else
+               "so at this weight the decay matters on a scale comparable to the noise."))
+
+
+def content_code_sentence(rows: pd.DataFrame, cfg: GLOConfig) -> str:
+    """How far the content codes moved from their random start, and whether the probes find a class in them."""
+    norms = rows.groupby("content_decay")["content_norm"].mean()
+    probe = rows[["probe_logreg", "probe_mlp"]].mean()
+    chance = rows.chance.iloc[0]
+    start = (f"The content codes start as N(0, 1) vectors of length {cfg.content_dim}, of norm "
+             f"about {cfg.content_dim ** 0.5:.1f}; after training their mean norm is "
+             + " and ".join(f"{v:.2f} with decay {d:g}" for d, v in norms.items())
+             + f", and on average a code ends only {rows.content_shift.mean():.0%} of its starting length away "
+             f"from its start (content learning rate {cfg.lr_content:g}, {cfg.epochs} epochs). ")
+    if probe.max() < chance + PROBE_MARGIN:
+        probes = (f"Codes this close to random carry no class for a penalty to remove: the probes read the digit "
+                  f"from them no better than chance ({probe.max():.1%} at best on average, chance {chance:.0%}), "
+                  f"whatever $\\sigma$ and decay. ")
+    else:
+        probes = (f"The probes read the digit from them above chance ({probe.max():.1%} at best on average, "
+                  f"chance {chance:.0%}), so some class information is left in them. ")
+    return start + probes + "The content-probe section shows what changes when the content codes may move further."
+
+
+def evolution_caption(cfg: GLOConfig, snap_epochs: Sequence[int]) -> str:
+    """Caption of the evolution figure: the run and the epochs shown (the last one always)."""
+    return (f"Reconstructions of the same training digits during the Table 1 run ($\\sigma$ = {cfg.noise_std:g}, "
+            f"decay {cfg.content_decay:g}, seed {cfg.seed}) at the end of epoch(s) "
+            + ", ".join(str(e) for e in sorted(set(snap_epochs) | {cfg.epochs})) + ".")
+
+
+def evolution_sentence(history: pd.DataFrame, snap_epochs: Sequence[int], epochs: int) -> str:
+    """The run's reconstruction MSE after each kept epoch and at the end."""
+    h = history.set_index("epoch")["mse"]
+    return ("The reconstruction MSE of this run is " + ", ".join(f"{h[e]:.4f} after epoch {e}" for e in snap_epochs)
+            + (f" and {h[epochs]:.4f} at the end" if epochs not in snap_epochs else "") + ".")
+
+
+def summary_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """The SUMMARY_MEASURES per sigma as "mean ± std" over seeds, with the report's names."""
+    return (mean_std(rows, "noise_std", SUMMARY_MEASURES, digits=4).rename(columns=MEASURES)
+            .rename_axis("$\\sigma$"))
+
+
+def choice_sentence(rows: pd.DataFrame, mse_tolerance: float, table1_sigma: float) -> str:
+    """The sigma rule applied to the seed means of ``rows``: the MSE limit, who is eligible, the pick,
+    and how the Table 1 value compares."""
+    means = rows.groupby("noise_std")[SUMMARY_MEASURES].mean()
+    pick = choose_sigma(means, mse_tolerance)
+    excluded = f"; excluded for their MSE: $\\sigma$ = {_values(pick['excluded'])}" if pick["excluded"] else ""
+    if pick["sigma"] == table1_sigma:
+        table1 = "; it is the Table 1 value."
+    elif table1_sigma in means.index:
+        table1 = (f"; the Table 1 value $\\sigma$ = {table1_sigma:g} reaches "
+                  f"{means.loc[table1_sigma, 'transfer_accuracy']:.1%}.")
+    else:
+        table1 = "."
+    return (f"The lowest mean MSE is {pick['best_mse']:.4f} ($\\sigma$ = {pick['best_mse_sigma']:g}), so the rule "
+            f"allows an MSE up to {pick['limit']:.4f} ({mse_tolerance:.0%} more). "
+            f"Eligible: $\\sigma$ = {_values(pick['eligible'])}{excluded}. Among the eligible values, "
+            f"**$\\sigma$ = {pick['sigma']:g}** has the highest class-transfer accuracy, "
+            f"{pick['accuracy']:.1%}, at an MSE of {pick['mse']:.4f}{table1}")

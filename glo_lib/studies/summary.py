@@ -1,4 +1,5 @@
-"""The summary (notebook 06): the build's measures, gathered from the tables the notebooks saved."""
+"""The summary (notebook 06): the build's measures, gathered from the tables the notebooks saved,
+and the sentences that answer the course report's two questions (noise too high, too low)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,7 +7,26 @@ from typing import Optional
 
 import pandas as pd
 
+from ..core.config import GLOConfig
+from ..prose import change
 from ..results import load_table
+from .content_probe import DIVERSITY_TOL, MSE_TOL, TRANSFER_TOL
+
+#: the sigma the two questions are asked against: Table 1's (or the nearest swept one)
+TABLE1_SIGMA = GLOConfig().noise_std
+
+#: judge agreement with the intended class of random samples: moves within one percentage
+#: point count as none, like class-transfer accuracy (both are shares of judged images)
+AGREEMENT_TOL = 0.01
+
+#: share of random samples the judge must recognise for them to "still look like digits":
+#: more than half, so that a recognisable digit is the typical sample, not the exception
+RECOGNISABLE = 0.5
+
+#: drop of class-transfer accuracy (lowest sigma against highest, fast content learning rate)
+#: that confirms the course report's claim that too little noise costs class control: twice
+#: TRANSFER_TOL, because a confirmation should not rest on a move barely beyond "about the same"
+CONTROL_LOST = 0.02
 
 #: table name -> (group label, how a row is named from its key value, key column, required)
 RESULTS = {
@@ -54,3 +74,73 @@ def summary_table(results: dict[str, pd.DataFrame]) -> pd.DataFrame:
                 row[heading] = part[col].mean() if col in part else float("nan")
             rows.append(row)
     return pd.DataFrame(rows).dropna(axis=1, how="all")
+
+
+def probe_means(probe: pd.DataFrame) -> pd.DataFrame:
+    """Mean over seeds of every measure of a probe table, indexed by sigma."""
+    return probe.groupby("noise_std").mean(numeric_only=True)
+
+
+def compared_sigmas(by: pd.DataFrame) -> tuple[float, float, float]:
+    """The lowest sigma, the one nearest TABLE1_SIGMA (the lower on a tie) and the highest."""
+    mid = min(by.index, key=lambda s: abs(s - TABLE1_SIGMA))
+    return by.index.min(), mid, by.index.max()
+
+
+def too_high_sentence(probe: pd.DataFrame) -> str:
+    """From the Table 1 sigma to the highest: diversity, MSE and class transfer, and what they mean."""
+    by = probe_means(probe)
+    _, mid, hi = compared_sigmas(by)
+    m, h = by.loc[mid], by.loc[hi]
+    collapse = h["diversity"] < m["diversity"] - DIVERSITY_TOL
+    control = h["transfer_accuracy"] > m["transfer_accuracy"] + TRANSFER_TOL
+    blur = h["mse"] > m["mse"] + MSE_TOL
+    return (f"From the Table 1 sigma ({mid:g}) to the highest one ({hi:g}), the within-class diversity of the "
+            f"reconstructions {change(m['diversity'], h['diversity'], '.2f', DIVERSITY_TOL)} "
+            f"(1.0 = as varied as the real digits), the reconstruction MSE "
+            f"{change(m['mse'], h['mse'], '.4f', MSE_TOL)}, and class-transfer accuracy "
+            f"{change(m['transfer_accuracy'], h['transfer_accuracy'], '.1%', TRANSFER_TOL)}. "
+            + ("Different images of one digit come out more alike: the generator listens less to the content "
+               "code. " if collapse else "More noise did not make the digits of a class come out more alike "
+               "in this build. ")
+            + ("The class code decides the digit more reliably. " if control else "")
+            + ("The price is detail: each image is reproduced less faithfully." if blur else ""))
+
+
+def samples_verdict(agreement: float, table1_agreement: float) -> str:
+    """Whether random samples after low-noise training still look like digits to the judge."""
+    if agreement <= RECOGNISABLE:
+        return f"the judge recognises the intended digit in only {agreement:.0%} of them, which bears the guess out."
+    less = agreement < table1_agreement - AGREEMENT_TOL
+    return (f"the judge still recognises the intended digit in {agreement:.0%} of them, so they do"
+            + (", though less reliably than at the Table 1 sigma." if less else "."))
+
+
+def too_low_sentence(probe: pd.DataFrame) -> str:
+    """From the Table 1 sigma down to the lowest: MSE, class transfer, sample agreement and leakage."""
+    by = probe_means(probe)
+    lo, mid, _ = compared_sigmas(by)
+    m, low = by.loc[mid], by.loc[lo]
+    return (f"From the Table 1 sigma ({mid:g}) down to {lo:g}, the reconstruction MSE "
+            f"{change(m['mse'], low['mse'], '.4f', MSE_TOL)}, class-transfer accuracy "
+            f"{change(m['transfer_accuracy'], low['transfer_accuracy'], '.1%', TRANSFER_TOL)}, and the "
+            f"judge's agreement with the intended class of random samples (Gaussian content) "
+            f"{change(m['sample_agreement'], low['sample_agreement'], '.1%', AGREEMENT_TOL)}. "
+            f"The MLP probe reads the digit from the content codes with {low['probe_mlp']:.1%} accuracy "
+            f"at sigma = {lo:g} (chance 10%). The course report guessed that after low-noise training, samples "
+            f"would no longer look like digits: "
+            + samples_verdict(low["sample_agreement"], m["sample_agreement"]))
+
+
+def fast_lr_sentence(probe: pd.DataFrame, fast: pd.DataFrame) -> str:
+    """With the fast content learning rate: leakage, and whether too little noise costs class control."""
+    lo, _, hi = compared_sigmas(probe_means(probe))
+    fb = probe_means(fast)
+    lost = fb.loc[lo, "transfer_accuracy"] < fb.loc[hi, "transfer_accuracy"] - CONTROL_LOST
+    return (f"When the content codes are allowed to move (content learning rate "
+            f"{fast['lr_content'].iloc[0]:g}), the MLP probe reads the digit from them with "
+            f"{fb.loc[lo, 'probe_mlp']:.1%} at sigma = {lo:g} and {fb.loc[hi, 'probe_mlp']:.1%} at sigma = {hi:g}; "
+            f"class-transfer accuracy at sigma = {lo:g} is {fb.loc[lo, 'transfer_accuracy']:.1%} against "
+            f"{fb.loc[hi, 'transfer_accuracy']:.1%} at sigma = {hi:g}. "
+            + ("Too little noise then costs class control, as the course report argued." if lost else
+               "Even then, less noise did not cost class control in this build."))

