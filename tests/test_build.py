@@ -58,7 +58,8 @@ def test_failing_notebook_is_named_and_good_pdf_kept(built, tmp_path):
     pdf, _ = built
     root = tmp_path / "project"
     shutil.copytree(ROOT / "report" / "template", root / "report" / "template")
-    nb = nbformat.v4.new_notebook()
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                           "language": "python"}})
     nb.cells = [nbformat.v4.new_code_cell("seed: int = 0  # seed\nsmoke: bool = False  # smoke",
                                           metadata={"tags": ["parameters"]}),
                 nbformat.v4.new_code_cell("x = 1"),
@@ -68,7 +69,7 @@ def test_failing_notebook_is_named_and_good_pdf_kept(built, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     shutil.copy(pdf, out / "glo_report.pdf")
-    with pytest.raises(BuildError, match=r"01_fails.ipynb failed in cell 3 .*RuntimeError: the data ran out"):
+    with pytest.raises(BuildError, match=r"01_fails.ipynb failed in cell \d+ \(cell index 3\): RuntimeError: the data ran out"):
         build({"smoke": True}, root=root, out_dir=out, progress=False)
     assert (out / "glo_report.pdf").read_bytes() == pdf.read_bytes()
 

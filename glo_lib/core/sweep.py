@@ -79,8 +79,20 @@ def sweep(base: GLOConfig, grid: Mapping[str, Sequence[Any]], workers: Optional[
           progress: bool = True, snapshot_epochs: Sequence[int] = (), root: Optional[Path] = None,
           raise_on_failure: bool = True) -> SweepResult:
     """Train (or load) every combination of ``grid`` over ``base``; runs in grid order."""
+    return sweep_configs(grid_configs(base, grid), base, workers, progress, snapshot_epochs, root,
+                         raise_on_failure)
+
+
+def sweep_configs(configs: Sequence[GLOConfig], base: Optional[GLOConfig] = None, workers: Optional[int] = None,
+                  progress: bool = True, snapshot_epochs: Sequence[int] = (), root: Optional[Path] = None,
+                  raise_on_failure: bool = True) -> SweepResult:
+    """Train (or load) every config of a list that is not a grid; failures are named by how they
+    differ from ``base`` (default: the first config)."""
     start = time.perf_counter()
-    configs = grid_configs(base, grid)
+    configs = list(configs)
+    if len({c.run_name() for c in configs}) != len(configs):
+        raise ValueError("the sweep lists a run twice")
+    base = base or configs[0]
     root = Path(root or cache_dir())
     data: dict[tuple, Digits] = {}
 

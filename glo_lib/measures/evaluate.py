@@ -9,10 +9,11 @@ from tqdm.auto import tqdm
 from .. import atomic
 from ..core.judge import Judge, judge_or_load, judge_test_set
 from ..core.train import Run, initial_model
-from .metrics import class_transfer, diversity, leakage_probe, reconstruction_error, sample_quality
+from .metrics import (class_transfer, content_variance, diversity, leakage_probe, reconstruction_error,
+                      sample_quality)
 
 #: bump when a measure or a sampler changes, so remembered evaluations are not reused
-EVAL_VERSION = 2
+EVAL_VERSION = 4
 
 
 def content_shift(run: Run) -> float:
@@ -31,8 +32,8 @@ def evaluate(run: Run, judge: Judge, n_generated: int = 1000, probe_folds: int =
     transfer = class_transfer(model, judge)
     quality = sample_quality(model, judge, real_test, n=n_generated, seed=seed)
     row = {"noise_std": cfg.noise_std, "content_decay": cfg.content_decay, "loss": cfg.loss,
-           "lr_content": cfg.lr_content,
-           "seed": cfg.seed, "n_samples": cfg.n_samples, "epochs": cfg.epochs}
+           "lr_content": cfg.lr_content, "generator": cfg.generator, "code_init": cfg.code_init,
+           "class_dim": cfg.class_dim, "content_dim": cfg.content_dim, "seed": cfg.seed, "n_samples": cfg.n_samples, "epochs": cfg.epochs}
     row.update(reconstruction_error(recon, digits.images))
     row.update({
         "transfer_accuracy": transfer["accuracy"],
@@ -42,6 +43,7 @@ def evaluate(run: Run, judge: Judge, n_generated: int = 1000, probe_folds: int =
         "diversity": diversity(recon, digits.labels, digits.images, digits.labels),
         "sample_agreement": quality["agreement"], "frechet": quality["frechet"],
         "content_norm": model.content.detach().norm(dim=1).mean().item(),
+        "content_var": content_variance(model.content),
         "content_shift": content_shift(run),
         "judge_accuracy": judge.accuracy, "train_seconds": run.timings["train_seconds"],
         "cached": run.cached,

@@ -1,6 +1,7 @@
 """Measures of reconstruction, disentanglement and sample quality, shared by notebooks and report."""
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Optional
 
@@ -116,3 +117,17 @@ def sample_quality(model: GLOModel, judge: Judge, real: torch.Tensor, n: int = 1
     agree = judge_agreement(judge, images, intended) if intended is not None else float("nan")
     fd = frechet_distance(judge.features(images), judge.features(real))
     return {"agreement": agree, "frechet": fd, "images": images, "intended": intended}
+
+
+def content_variance(content: torch.Tensor) -> float:
+    """Variance of the content codes across images, averaged over their dimensions."""
+    return content.detach().double().var(dim=0).mean().item()
+
+
+def content_bits(content_dim: int, variance: float, sigma: float) -> float:
+    """Most bits a content code can carry through the training noise: the capacity of content_dim
+    Gaussian channels of signal variance ``variance`` and noise sigma^2 (Shannon 1948),
+    (content_dim / 2) * log2(1 + variance / sigma^2); without noise it is unbounded."""
+    if sigma <= 0:
+        return math.inf
+    return content_dim / 2 * math.log2(1 + variance / sigma ** 2)

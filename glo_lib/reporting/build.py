@@ -29,7 +29,7 @@ from .. import atomic, paths
 from ..core.config import GLOConfig
 from ..core.data import check_source
 from ..results import clear_tables
-from ..studies import content_probe, loss_study, noise_study, sampling_study
+from ..studies import content_probe, frontier, loss_study, noise_study, sampling_study
 from ..version import __version__
 
 PDF_NAME = "glo_report.pdf"
@@ -78,12 +78,12 @@ def _literal(text: str) -> Any:
         return text
 
 
-#: the study check each notebook calls in its first cell, by notebook
-STUDY_CHECKS: dict[str, Callable[..., Any]] = {
-    "02_noise_study": noise_study.check_study,
-    "03_loss_comparison": loss_study.check_study,
-    "04_random_sampling": sampling_study.check_study,
-    "05_content_probe": content_probe.check_study,
+#: the study checks each notebook calls in its first cell, by notebook
+STUDY_CHECKS: dict[str, list[Callable[..., Any]]] = {
+    "02_noise_study": [noise_study.check_study, frontier.check_study],
+    "03_loss_comparison": [loss_study.check_study],
+    "04_random_sampling": [sampling_study.check_study],
+    "05_content_probe": [content_probe.check_study],
 }
 
 
@@ -93,8 +93,7 @@ def check_notebook(notebook: Path, params: Mapping[str, Any]) -> None:
     cfg = GLOConfig.from_params(params, smoke=params.get("smoke", False))
     check_source(cfg.replace(data_root=str(notebook.parent / cfg.data_root)))
     stem = notebook.stem
-    check = STUDY_CHECKS.get(stem)
-    if check is not None:
+    for check in STUDY_CHECKS.get(stem, []):
         check(**{name: params[name] for name in inspect.signature(check).parameters})
     if "losses" in params:
         loss_study.require_feature_net(cfg, params["losses"])

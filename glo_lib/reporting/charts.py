@@ -176,7 +176,7 @@ def probe_figure(measures: pd.DataFrame, judge_accuracy: float, chance: float = 
     return fig
 
 
-def learning_rates_figure(runs: Mapping[str, pd.DataFrame], styles: Sequence[str] = ("-", "--"),
+def sweeps_figure(runs: Mapping[str, pd.DataFrame], styles: Sequence[str] = ("-", "--"),
                           chance: float = 0.1) -> plt.Figure:
     """MLP probe (left) and class-transfer accuracy (right) against sigma, one line style per
     named measures table (e.g. one per content learning rate)."""
@@ -205,3 +205,45 @@ def log_training_curves(histories: Mapping[str, pd.DataFrame], hue_title: str = 
     return training_curves(histories, panels=(("loss", "training objective", True),
                                               ("mse", "MSE of noise-free reconstructions", True)),
                            hue_title=hue_title, figsize=(10, 3.6))
+
+
+def frontier_figure(table: pd.DataFrame, ax: Optional[plt.Axes] = None) -> plt.Figure:
+    """Reconstruction MSE (x) against class-transfer accuracy (y), one line per (generator, code
+    init) through its sigmas, bars one std over seeds, sigma written at each point, and the
+    non-dominated points ringed in black."""
+    fig, ax = fig_ax(ax, (6.4, 4.2))
+    for (gen, init), part in table.groupby(["generator", "code_init"], sort=False):
+        part = part.sort_values("noise_std")
+        bars = ax.errorbar(part["mse"], part["transfer"], xerr=part["mse_std"], yerr=part["transfer_std"],
+                           marker="o", ms=4, lw=1, capsize=2, label=f"{gen}, {init} init")
+        for _, p in part.iterrows():
+            ax.annotate(f"{p['noise_std']:g}", (p["mse"], p["transfer"]), textcoords="offset points",
+                        xytext=(4, 3), fontsize=8, color=bars.lines[0].get_color())
+    front = table[table["non_dominated"]]
+    ax.scatter(front["mse"], front["transfer"], s=110, facecolors="none", edgecolors="black", lw=1.2,
+               label="non-dominated", zorder=3)
+    ax.set_xlabel("reconstruction MSE (lower is better)")
+    ax.set_ylabel("class-transfer accuracy")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def bits_figure(bits: pd.DataFrame, ax: Optional[plt.Axes] = None) -> plt.Figure:
+    """Bits a content code can carry through the noise against sigma (log scale), one line per
+    (generator, code init), and the log2(n) bits needed to tell the training images apart."""
+    fig, ax = fig_ax(ax, (6.4, 3.6))
+    shown = bits[bits["noise_std"] > 0]
+    for (gen, init), part in shown.groupby(["generator", "code_init"], sort=False):
+        part = part.sort_values("noise_std")
+        ax.plot(part["noise_std"], part["bits"], marker="o", label=f"{gen}, {init} init")
+    needed = bits["bits_needed"].iloc[0]
+    ax.axhline(needed, color="black", ls="--", lw=1, label=f"log2(n) = {needed:.0f} bits")
+    ax.set_yscale("log")
+    ax.set_xlabel("noise sigma")
+    ax.set_ylabel("bits per content code")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig

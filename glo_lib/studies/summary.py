@@ -32,6 +32,7 @@ CONTROL_LOST = 0.02
 RESULTS = {
     "content_probe": ("Table 1", "sigma {}", "noise_std", True),
     "content_probe_fast_lr": ("lr x10", "sigma {}", "noise_std", False),
+    "content_probe_init": ("other init", "sigma {}", "noise_std", False),
     "noise_study": ("no decay", "sigma {}", "noise_std", False),
     "loss_comparison": ("loss", "{}", "loss", False),
     "sampling": ("sampler", "{}", "key", False),

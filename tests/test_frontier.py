@@ -1,0 +1,118 @@
+"""The frontier of reconstruction against class control, and the information bound."""
+import math
+
+import pandas as pd
+import pytest
+
+from glo_lib.measures.metrics import content_bits
+from glo_lib.studies import frontier
+
+
+def _rows():
+    rows = []
+    for gen, init, sigma, mse, transfer in [("conv", "normal", 0.0, 0.008, 0.80), ("conv", "normal", 0.3, 0.011, 0.90),
+                                            ("conv", "normal", 1.0, 0.034, 0.97), ("course", "normal", 0.3, 0.043, 0.93),
+                                            ("course", "normal", 1.0, 0.050, 0.99)]:
+        for seed, wobble in ((0, -0.001), (1, 0.001)):
+            rows.append({"generator": gen, "code_init": init, "noise_std": sigma, "seed": seed, "mse": mse + wobble,
+                         "transfer_accuracy": transfer, "probe_mlp": 0.1, "content_var": 1.0, "content_dim": 16,
+                         "n_samples": 256})
+    return pd.DataFrame(rows)
+
+
+def test_content_bits_is_the_gaussian_channel_capacity():
+    assert content_bits(16, 1.0, 1.0) == pytest.approx(8.0)  # 8 * log2(2)
+    assert content_bits(16, 3.0, 1.0) == pytest.approx(16.0)  # 8 * log2(4)
+    assert content_bits(16, 1.0, 0.0) == math.inf
+
+
+def test_frontier_table_averages_seeds_and_marks_the_non_dominated():
+    table = frontier.frontier_table(_rows())
+    assert len(table) == 5 and set(table["seeds"]) == {2}
+    conv3 = table[(table.generator == "conv") & (table.noise_std == 0.3)].iloc[0]
+    assert conv3["mse"] == pytest.approx(0.011) and conv3["mse_std"] == pytest.approx(0.002 / 2 ** 0.5)
+    marked = {(g, s) for g, s, nd in zip(table.generator, table.noise_std, table.non_dominated) if nd}
+    # course at 0.3 is beaten by conv at 1.0 (lower MSE, higher transfer); the rest are each best at something
+    assert marked == {("conv", 0.0), ("conv", 0.3), ("conv", 1.0), ("course", 1.0)}
+
+
+def test_non_dominated_needs_one_strictly_better():
+    assert frontier.non_dominated([1, 1], [0.5, 0.5]) == [True, True]  # ties dominate neither
+    assert frontier.non_dominated([1, 2], [0.5, 0.4]) == [True, False]
+
+
+def test_frontier_sentence_says_whether_the_target_exists():
+    table = frontier.frontier_table(_rows())
+    said = frontier.frontier_sentence(table)
+    assert said.startswith("The non-dominated points (ringed) come from the conv generator, normal init and "
+                           "course generator, normal init.")
+    assert "No swept setting reaches 97% class transfer at an MSE of at most 0.025: the best there is 90.0% " \
+           "(conv generator, normal init, $\\sigma$ = 0.3)." in said
+    better = _rows()
+    better.loc[(better.generator == "conv") & (better.noise_std == 0.3), "transfer_accuracy"] = 0.98
+    assert "exists: the conv generator, normal init at $\\sigma$ = 0.3 (98.0% at 0.0110)" in \
+        frontier.frontier_sentence(frontier.frontier_table(better))
+    none = _rows().assign(mse=0.5)
+    assert "No swept setting reconstructs to an MSE of 0.025 or less." in \
+        frontier.frontier_sentence(frontier.frontier_table(none))
+
+
+def test_bits_sentence_finds_where_the_bound_crosses_log2_n():
+    bits = frontier.bits_table(_rows())
+    conv = bits[bits.generator == "conv"].set_index("noise_std")["bits"]
+    assert conv[0.0] == math.inf and conv[1.0] == pytest.approx(8.0) and conv[0.3] > 8
+    assert frontier.crossing_sigma(bits[bits.generator == "conv"]) is None  # 8 bits is not fewer than 8
+    said = frontier.bits_sentence(bits, ("conv", "normal"))
+    assert said.startswith("For the conv generator, normal init, at every swept $\\sigma$ a content code can still "
+                           "carry more than the 8 bits")
+    small = _rows().assign(content_var=0.25)
+    said = frontier.bits_sentence(frontier.bits_table(small), ("conv", "normal"))
+    assert "from $\\sigma$ = 1 on, a content code can carry fewer than the 8 bits needed to tell the 256" in said
+    assert "class transfer goes from 80.0% to 97.0%" in said
+
+
+def test_check_study_names_the_parameter():
+    frontier.check_study(["course/normal", "conv/lord"], [0, 1], [16, 32])
+    with pytest.raises(ValueError, match=r"families must be drawn from .*unknown: \['unet/normal'\]"):
+        frontier.check_study(["unet/normal"], [0], [16])
+    with pytest.raises(ValueError, match="frontier_seeds must be a non-empty list of integers >= 0"):
+        frontier.check_study(["conv/normal"], [], [16])
+    with pytest.raises(ValueError, match="class_dims must be a non-empty list of integers >= 1"):
+        frontier.check_study(["conv/normal"], [0], [0])
+
+
+def test_default_sentence_applies_the_rule():
+    from glo_lib import GLOConfig
+
+    table = frontier.frontier_table(_rows())
+    said = frontier.default_sentence(table, GLOConfig(generator="conv", noise_std=0.3))
+    assert said == ("At $\\sigma$ = 0.3 the rule picks the conv generator, normal init: MSE 0.0110, class transfer "
+                    "90.0%. It is this build's default; it meets both targets (MSE at most 0.015, class transfer "
+                    "at least 90%).")
+    other = frontier.default_sentence(table, GLOConfig(generator="course", noise_std=0.3))
+    assert "This build's default, the course generator, normal init, is not the one it picks; it misses a target" in other
+    assert "was not swept" in frontier.default_sentence(table, GLOConfig(noise_std=0.5))
+    assert "the rule picks none" in frontier.default_sentence(frontier.frontier_table(_rows().assign(mse=0.5)),
+                                                               GLOConfig(noise_std=0.3))
+
+
+def test_family_configs_and_smoke():
+    from glo_lib import GLOConfig
+
+    base = GLOConfig()
+    configs = frontier.family_configs(base, ["course/normal", "conv/lord"], [0.0, 0.3, 1.0], [0, 1])
+    assert len(configs) == 12 and {(c.generator, c.code_init) for c in configs} == {("course", "normal"), ("conv", "lord")}
+    smoke = frontier.family_configs(base, ["lord/lord"], [0.0, 0.3, 1.0], [0, 1], smoke=True)
+    assert {(c.generator, c.code_init, c.noise_std, c.seed) for c in smoke} == {
+        ("course", "normal", 0.0, 0), ("course", "normal", 1.0, 0), ("conv", "normal", 0.0, 0), ("conv", "normal", 1.0, 0)}
+    assert frontier.sizes_grid([64, 16, 32], [0, 1]) == {"class_dim": [16, 32, 64], "seed": [0, 1]}
+    assert frontier.sizes_grid([64, 16, 32], [0, 1], smoke=True) == {"class_dim": [16, 64], "seed": [0]}
+
+
+def test_sizes_sentence_and_display():
+    rows = pd.DataFrame({"class_dim": [16, 16, 32], "mse": [0.01, 0.02, 0.012], "transfer_accuracy": [0.9, 0.8, 0.93]})
+    assert frontier.sizes_sentence(rows, 32) == ("Class-code length (MSE, class transfer; means over seeds): "
+                                                 "16 (0.0150, 85.0%), 32 (0.0120, 93.0%). This build uses 32.")
+    shown = frontier.frontier_display(frontier.frontier_table(_rows()))
+    assert list(shown.columns) == ["family", "$\\sigma$", "MSE", "class transfer", "non-dominated"]
+    assert shown.iloc[0].tolist() == ["conv generator, normal init", "0", "0.0080 ± 0.0014", "0.800 ± 0.000", "yes"]
