@@ -13,7 +13,9 @@ import time
 
 import torch
 
-from glo_lib import GLOConfig, load_digits, train
+from glo_lib import GLOConfig, GLOModel, load_digits, train
+from glo_lib.core.losses import content_penalty, l1_l2
+from glo_lib.core.model import GENERATORS, count_parameters
 from glo_lib.core.judge import judge_or_load
 from glo_lib.core.sweep import sweep
 
@@ -50,11 +52,33 @@ def sweep_seconds(cfg: GLOConfig, workers: int) -> float:
         return time.perf_counter() - t0
 
 
+def generator_costs(cfg: GLOConfig, digits, steps: int = 30) -> list[tuple[str, int, float]]:
+    """Weights and milliseconds per training step (batch of Table 1, forward + backward + Adam) of each
+    generator, measured in turns so that a busy machine slows all alike."""
+    torch.set_num_threads(1)
+    models = {name: GLOModel(len(digits.labels), 10, cfg.replace(generator=name)) for name in GENERATORS}
+    opts = {name: torch.optim.Adam(m.parameters(), lr=1e-3) for name, m in models.items()}
+    ids = torch.arange(cfg.batch_size)
+    best = {name: float("inf") for name in models}
+    for _ in range(3):
+        for name, model in models.items():
+            t0 = time.perf_counter()
+            for _ in range(steps):
+                recon, content = model(ids, digits.labels[ids])
+                loss = l1_l2(recon, digits.images[ids]) + cfg.content_decay * content_penalty(content)
+                opts[name].zero_grad(set_to_none=True)
+                loss.backward()
+                opts[name].step()
+            best[name] = min(best[name], (time.perf_counter() - t0) / steps * 1000)
+    return [(name, count_parameters(models[name].generator), best[name]) for name in models]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--perceptual-only", action="store_true", help="only the perceptual/l1+l2 ratio")
     ap.add_argument("--skip-sweep", action="store_true", help="leave out the 1-vs-2-worker sweep case")
+    ap.add_argument("--generators-only", action="store_true", help="only the generators' weights and step costs")
     args = ap.parse_args()
     cfg = GLOConfig(device="cpu")
     digits = load_digits(cfg)
@@ -64,9 +88,19 @@ def main() -> None:
         ("Table 1 run, loss l2, 1 thread", cfg.replace(loss="l2"), 1),
         ("course scale (2,000 images), 1 thread", cfg.replace(n_samples=2000), 1),
     ]
-    base = None
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"torch {torch.__version__}, python {platform.python_version()}\n")
+          f"torch {torch.__version__}, python {platform.python_version()}, "
+          f"CPU capability {torch.backends.cpu.get_cpu_capability()}\n")
+    print(f"| generator (class {cfg.class_dim} + content {cfg.content_dim}) | weights | ms per step, 1 thread | ratio |"
+          "\n|---|---|---|---|")
+    costs = generator_costs(cfg, digits)
+    course = next(ms for name, _, ms in costs if name == "course")
+    for name, weights, ms in costs:
+        print(f"| {name} | {weights:,} | {ms:.1f} | {ms / course:.2f} |", flush=True)
+    if args.generators_only:
+        return
+    base = None
+    print()
     if cases:
         print("| case | seconds | ratio to Table 1 (1 thread) |\n|---|---|---|")
     for name, c, threads in cases:

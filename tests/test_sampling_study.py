@@ -191,11 +191,12 @@ def test_explorer_panel_updates_and_loads_runs_only_when_picked(run, judge, tiny
 
 
 def test_explorer_is_not_shown_in_the_report_build(run, monkeypatch):
-    panel = explorer.Explorer({"this run": run})
+    panel, shown = explorer.Explorer({"this run": run}), []
+    monkeypatch.setattr(explorer, "display", shown.append)
     monkeypatch.setenv("GLO_REPORT_BUILD", "1")
-    assert explorer.show(panel) is False
+    assert explorer.show(panel) is None and shown == []
     monkeypatch.delenv("GLO_REPORT_BUILD")
-    assert explorer.show(panel) is True
+    assert explorer.show(panel) is None and shown == [panel]  # None: no `Out[n]: True` in JupyterLab
     with pytest.raises(ValueError, match="explorer_sigmas must be a list of numbers >= 0"):
         check_list("explorer_sigmas", [0.3, -1], minimum=0.0, allow_empty=True)
     assert check_list("explorer_sigmas", [], minimum=0.0, allow_empty=True) == []

@@ -69,19 +69,19 @@ class AdaIN(nn.Module):
 
 
 class LordGenerator(nn.Module):
-    """LORD's design sized for 28 x 28: the content code alone goes through fully connected layers
-    to a 32 x 7 x 7 map; two blocks (upsample x2, 3 x 3 convolution, LeakyReLU, AdaIN) take it to
-    28 x 28, the class code setting every block's AdaIN; two convolutions draw the image."""
+    """LORD's design sized for 28 x 28 and a CPU: the content code alone goes through fully
+    connected layers to a 32 x 7 x 7 map; two blocks (upsample x2, 3 x 3 convolution, LeakyReLU,
+    AdaIN) take it to 32 x 14 x 14 and 16 x 28 x 28, the class code setting every block's AdaIN;
+    a 3 x 3 convolution draws the image."""
 
-    def __init__(self, class_dim: int, content_dim: int, width: int = 32, hidden: int = 64):
+    def __init__(self, class_dim: int, content_dim: int, widths: tuple[int, ...] = (32, 32, 16), hidden: int = 64):
         super().__init__()
-        self.width = width
+        self.width = widths[0]
         self.fc = nn.Sequential(nn.Linear(content_dim, hidden), nn.LeakyReLU(0.2),
-                                nn.Linear(hidden, width * 7 * 7), nn.LeakyReLU(0.2))
-        self.convs = nn.ModuleList([nn.Conv2d(width, width, 3, padding=1) for _ in range(2)])
-        self.adains = nn.ModuleList([AdaIN(class_dim, width) for _ in range(2)])
-        self.out = nn.Sequential(nn.Conv2d(width, 16, 5, padding=2), nn.LeakyReLU(0.2),
-                                 nn.Conv2d(16, 1, 7, padding=3), nn.Sigmoid())
+                                nn.Linear(hidden, widths[0] * 7 * 7), nn.LeakyReLU(0.2))
+        self.convs = nn.ModuleList([nn.Conv2d(a, b, 3, padding=1) for a, b in zip(widths, widths[1:])])
+        self.adains = nn.ModuleList([AdaIN(class_dim, b) for b in widths[1:]])
+        self.out = nn.Sequential(nn.Conv2d(widths[-1], 1, 3, padding=1), nn.Sigmoid())
 
     def forward(self, class_code: torch.Tensor, content_code: torch.Tensor) -> torch.Tensor:
         x = self.fc(content_code).view(-1, self.width, 7, 7)

@@ -78,7 +78,8 @@ def train(cfg: GLOConfig, digits: Digits, progress: bool = True,
     for epoch in tqdm(range(1, cfg.epochs + 1), desc=cfg.run_name(), disable=not progress, leave=False):
         t0 = time.perf_counter()
         model.train()
-        total, total_rec, total_pen = 0.0, 0.0, 0.0
+        # sums of (loss, reconstruction, penalty) x batch size, kept on the device: one host sync per epoch
+        sums = torch.zeros(3, dtype=torch.float64, device=device)
         for ids in torch.randperm(n, generator=gen).split(cfg.batch_size):
             ids = ids.to(device)
             recon, content = model(ids, labels[ids])
@@ -88,11 +89,11 @@ def train(cfg: GLOConfig, digits: Digits, progress: bool = True,
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
-            k = len(ids)
-            total, total_rec, total_pen = total + loss.item() * k, total_rec + rec.item() * k, total_pen + pen.item() * k
+            sums += torch.stack([loss.detach(), rec.detach(), pen.detach()]).double() * len(ids)
+        total, total_rec, total_pen = (sums / n).tolist()
         mse, mae = _yardstick(model, images, labels)
-        rows.append({"epoch": epoch, "loss": total / n, "reconstruction_loss": total_rec / n,
-                     "content_penalty": total_pen / n, "mse": mse, "l1": mae,
+        rows.append({"epoch": epoch, "loss": total, "reconstruction_loss": total_rec,
+                     "content_penalty": total_pen, "mse": mse, "l1": mae,
                      "content_norm": model.content.detach().norm(dim=1).mean().item(),
                      "seconds": time.perf_counter() - t0})
         if epoch in snapshot_epochs:

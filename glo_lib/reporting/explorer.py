@@ -124,9 +124,10 @@ class Explorer(widgets.VBox):
                              f"content noise std {self.noise.value:g} (training sigma {run.config.noise_std:g})")
 
 
-def show(panel: widgets.Widget) -> bool:
-    """Display ``panel`` unless the report is being built (a PDF cannot hold a widget)."""
+def show(panel: widgets.Widget) -> None:
+    """Display ``panel`` unless the report is being built (a PDF cannot hold a widget).
+
+    Returns None: as a cell's last line it must leave no ``Out[n]: True`` under the panel.
+    """
     if interactive():
         display(panel)
-        return True
-    return False

@@ -1,0 +1,395 @@
+"""Stage 2 of LORD: encoders that give class and content codes to any digit, seen or not.
+
+Latent optimisation (stage 1, ``core.train``) gives codes only to the training images. Here a
+class encoder and a content encoder amortise it, in two phases:
+
+1. **regression**: both encoders learn to predict the stage-1 codes of a trained run from its
+   training images (the class code of the image's digit, the image's own content code); the
+   generator is not touched;
+2. **fine-tuning**: the encoders and a copy of the generator are trained jointly on stage 1's own
+   objective (its reconstruction loss, its content noise sigma, its content penalty), the codes now
+   coming from the encoders; ``anchor_weight`` > 0 also keeps the encoders near the stage-1 codes
+   (LORD's PyTorch code does so with a weight of 10).
+
+The result, an ``Amortized`` model, encodes digits it never saw (``encode``), reconstructs them
+and draws them as any digit (``transfer``). Trained encoders are cached like runs, in
+``<cache>/encoders/<stage-1 run name>-enc<settings key>/``, and reused only when the stage-1 run,
+its data, the settings and the library version all match.
+"""
+from __future__ import annotations
+
+import copy
+import dataclasses
+import hashlib
+import io
+import json
+import time
+import warnings
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Mapping, Optional, Sequence, Union
+
+import pandas as pd
+import torch
+import torch.nn.functional as F
+from torch import nn
+from tqdm.auto import tqdm
+
+from .. import atomic
+from ..checks import check_bool, check_int, check_number
+from ..paths import cache_dir
+from ..seeding import set_seed
+from ..version import __version__
+from .losses import content_penalty, make_loss
+from .runs import StaleRunWarning
+from .train import Run
+
+#: images per forward pass when encoding or generating without gradients (bounds memory)
+EVAL_BATCH = 512
+
+
+@dataclass(frozen=True)
+class EncoderSettings:
+    """Every setting of the second stage (the stage-1 run supplies the rest: loss, sigma, decay)."""
+
+    regress_epochs: int = 150  # phase 1: passes over the training digits regressing the stage-1 codes
+    finetune_epochs: int = 30  # phase 2: passes training encoders and generator jointly on reconstruction
+    encoder_batch_size: int = 32  # digits per optimiser step, both phases
+    lr_regress: float = 1e-3  # Adam learning rate of the encoders in phase 1
+    lr_finetune: float = 3e-4  # Adam learning rate of encoders and generator in phase 2
+    encoder_width: int = 32  # channels of an encoder's first convolution (its second has twice as many)
+    anchor_weight: float = 0.0  # phase 2: weight of the regression loss on the stage-1 codes kept while fine-tuning
+    seed: int = 0  # seeds the encoders' initial weights, the batch order and the content noise
+
+    def __post_init__(self) -> None:
+        check_int("regress_epochs", self.regress_epochs, 1)
+        check_int("finetune_epochs", self.finetune_epochs, 0, note="0 skips the fine-tuning phase")
+        check_int("encoder_batch_size", self.encoder_batch_size, 2, note="batch norm of the generator needs 2")
+        check_int("encoder_width", self.encoder_width, 1)
+        check_int("seed", self.seed, 0)
+        for name in ("lr_regress", "lr_finetune"):
+            object.__setattr__(self, name, check_number(name, getattr(self, name), inclusive=False))
+        object.__setattr__(self, "anchor_weight", check_number("anchor_weight", self.anchor_weight))
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any], smoke: bool = False) -> "EncoderSettings":
+        """The settings among a notebook's parameters (other keys are ignored); ``smoke`` shrinks them."""
+        names = {f.name for f in fields(cls)}
+        settings = cls(**{k: v for k, v in params.items() if k in names})
+        return settings.smoke() if check_bool("smoke", smoke) else settings
+
+    def replace(self, **changes: Any) -> "EncoderSettings":
+        return dataclasses.replace(self, **changes)
+
+    def smoke(self) -> "EncoderSettings":
+        """A version that trains in a second or two (tests, smoke notebooks)."""
+        return self.replace(regress_epochs=min(self.regress_epochs, 3), finetune_epochs=min(self.finetune_epochs, 2))
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def key(self) -> str:
+        """Stable short hash of every setting."""
+        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()[:10]
+
+
+class ConvEncoder(nn.Module):
+    """1 x 28 x 28 -> a code: two stride-2 convolutions (28 -> 14 -> 7), a 128-unit layer, the code.
+
+    No batch norm: an encoder gives the same code to an image in a batch or alone.
+    """
+
+    def __init__(self, out_dim: int, width: int = 32, hidden: int = 128):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Conv2d(1, width, 4, stride=2, padding=1), nn.LeakyReLU(0.2),  # 28 -> 14
+            nn.Conv2d(width, 2 * width, 4, stride=2, padding=1), nn.LeakyReLU(0.2),  # 14 -> 7
+            nn.Flatten(), nn.Linear(2 * width * 7 * 7, hidden), nn.LeakyReLU(0.2),
+            nn.Linear(hidden, out_dim),
+        )
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return self.net(images)
+
+
+Ids = Union[int, Sequence[int], torch.Tensor]
+
+
+class Amortized(nn.Module):
+    """Class encoder, content encoder and generator: codes for any image, without optimisation.
+
+    ``class_table`` holds one class code per digit (the mean encoded class code of the digit's
+    training images): ``transfer`` and ``generate`` draw digit k with row k, ``classify`` reads an
+    image's digit as the nearest row.
+    """
+
+    def __init__(self, class_encoder: nn.Module, content_encoder: nn.Module, generator: nn.Module,
+                 class_table: torch.Tensor):
+        super().__init__()
+        self.class_encoder, self.content_encoder, self.generator = class_encoder, content_encoder, generator
+        self.register_buffer("class_table", class_table.detach().clone().float())
+
+    def forward(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Class and content codes of ``images`` (with gradients: for training)."""
+        return self.class_encoder(images), self.content_encoder(images)
+
+    @property
+    def device(self) -> torch.device:
+        return self.class_table.device
+
+    @property
+    def classes(self) -> torch.Tensor:
+        """One class code per digit (as ``GLOModel.classes``)."""
+        return self.class_table
+
+    @torch.no_grad()
+    def encode(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(class codes, content codes) of N x 1 x 28 x 28 images in [0, 1], on the CPU."""
+        self.eval()
+        parts = [self(x.float().to(self.device)) for x in _batches(images)]
+        return torch.cat([p[0] for p in parts]).cpu(), torch.cat([p[1] for p in parts]).cpu()
+
+    @torch.no_grad()
+    def generate_from_codes(self, class_codes: torch.Tensor, content_codes: torch.Tensor) -> torch.Tensor:
+        """Images from raw class and content codes (no noise), on the CPU."""
+        self.eval()
+        out = [self.generator(c.float().to(self.device), z.float().to(self.device)).cpu()
+               for c, z in zip(_batches(class_codes), _batches(content_codes))]
+        return torch.cat(out) if out else torch.zeros(0, 1, 28, 28)
+
+    def generate(self, class_ids: Ids, content_codes: torch.Tensor) -> torch.Tensor:
+        """Images from digits (rows of ``class_table``) and content codes: ``GLOModel.generate``'s contract,
+        so the measures of ``glo_lib.measures.metrics`` (class transfer) take this model too."""
+        ids = torch.as_tensor(class_ids).long().cpu()
+        return self.generate_from_codes(self.class_table.cpu()[ids], torch.as_tensor(content_codes))
+
+    def reconstruct(self, images: torch.Tensor) -> torch.Tensor:
+        """Each image drawn again from its own encoded class and content codes."""
+        class_codes, content_codes = self.encode(images)
+        return self.generate_from_codes(class_codes, content_codes)
+
+    def transfer(self, images: torch.Tensor, class_ids: Ids) -> torch.Tensor:
+        """Each image's content drawn as another digit: ``class_ids`` is one digit for all the images
+        or one per image."""
+        _, content_codes = self.encode(images)
+        ids = torch.as_tensor(class_ids).long()
+        ids = ids.expand(len(images)) if ids.dim() == 0 else ids
+        if len(ids) != len(images):
+            raise ValueError(f"class_ids must be one digit or one per image ({len(images)}), got {len(ids)}")
+        if len(ids) and not 0 <= int(ids.min()) <= int(ids.max()) < len(self.class_table):
+            raise ValueError(f"class_ids must be between 0 and {len(self.class_table) - 1}")
+        return self.generate(ids, content_codes)
+
+    def classify(self, images: torch.Tensor) -> torch.Tensor:
+        """The digit whose class code is nearest to each image's encoded class code."""
+        class_codes, _ = self.encode(images)
+        return torch.cdist(class_codes, self.class_table.cpu()).argmin(dim=1)
+
+
+def _batches(x: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    return torch.as_tensor(x).split(EVAL_BATCH)
+
+
+@dataclass
+class EncoderRun:
+    """The trained second stage of one stage-1 run, after each phase, with its history."""
+
+    settings: EncoderSettings
+    stage1: str  # name of the stage-1 run amortised
+    model: Amortized  # after both phases
+    regressed: Amortized  # after the regression phase only
+    history: pd.DataFrame  # one row per epoch: phase, epoch, loss, code errors, training MSE, seconds
+    timings: dict
+    data_fingerprint: str
+    version: str = __version__
+    cached: bool = False
+    folder: Optional[Path] = None
+
+    @property
+    def name(self) -> str:
+        return encoder_name(self.stage1, self.settings)
+
+
+def encoder_name(stage1: str, settings: EncoderSettings) -> str:
+    """Folder name of the encoders of run ``stage1`` with ``settings``."""
+    return f"{stage1}-enc{settings.key()}"
+
+
+def build_amortized(run: Run, settings: EncoderSettings) -> Amortized:
+    """Fresh encoders (seeded) and a copy of the run's generator; the class table is stage 1's."""
+    cfg = run.config
+    set_seed(settings.seed)
+    return Amortized(ConvEncoder(cfg.class_dim, settings.encoder_width),
+                     ConvEncoder(cfg.content_dim, settings.encoder_width),
+                     copy.deepcopy(run.model.generator), run.model.classes.detach().cpu())
+
+
+def code_errors(model: Amortized, images: torch.Tensor, class_targets: torch.Tensor,
+                content_targets: torch.Tensor) -> dict[str, float]:
+    """How far encoded codes are from target codes: mean squared error over the targets' variance
+    (the share of the codes' variance the encoders miss; 0 = exact, 1 = no better than their mean)."""
+    class_codes, content_codes = model.encode(images)
+    out = {}
+    for name, codes, target in (("class", class_codes, class_targets), ("content", content_codes, content_targets)):
+        target = target.detach().cpu().float()
+        spread = (target - target.mean(0)).pow(2).mean().clamp_min(1e-12)
+        out[f"{name}_code_error"] = ((codes - target).pow(2).mean() / spread).item()
+    return out
+
+
+def class_means(model: Amortized, images: torch.Tensor, labels: torch.Tensor, n_classes: int = 10) -> torch.Tensor:
+    """The mean encoded class code of each digit's images (a digit without images keeps its row)."""
+    class_codes, _ = model.encode(images)
+    table = model.class_table.detach().cpu().clone()
+    for k in range(n_classes):
+        mask = labels.cpu() == k
+        if mask.any():
+            table[k] = class_codes[mask].mean(0)
+    return table
+
+
+def train_encoders(run: Run, settings: EncoderSettings = EncoderSettings(), progress: bool = False) -> EncoderRun:
+    """Both phases on the run's training digits; returns the models after each and the history."""
+    if run.digits is None:
+        raise ValueError("the stage-1 run must carry its digits (train_or_load gives them)")
+    cfg, digits = run.config, run.digits
+    loss_fn = make_loss(cfg, digits)  # before seeding: the perceptual loss may train its judge here
+    model = build_amortized(run, settings)
+    device = run.model.classes.device
+    model = model.to(device)
+    gen = torch.Generator().manual_seed(settings.seed)  # batch order and content noise
+    images, labels = digits.images.to(device), digits.labels.to(device)
+    class_targets = run.model.classes.detach()[labels].to(device)
+    content_targets = run.model.content.detach().to(device)
+    rows: list[dict] = []
+    start = time.perf_counter()
+
+    def record(phase: str, epoch: int, loss: float, t0: float) -> None:
+        errors = code_errors(model, images, class_targets, content_targets)
+        mse = F.mse_loss(model.reconstruct(images), images.cpu()).item()
+        rows.append({"phase": phase, "epoch": epoch, "loss": loss, **errors, "mse": mse,
+                     "seconds": time.perf_counter() - t0})
+
+    def regression_loss(class_codes, content_codes, ids):
+        return F.mse_loss(class_codes, class_targets[ids]) + F.mse_loss(content_codes, content_targets[ids])
+
+    encoders = [*model.class_encoder.parameters(), *model.content_encoder.parameters()]
+    opt = torch.optim.Adam(encoders, lr=settings.lr_regress)
+    n = len(labels)
+    bar = tqdm(total=settings.regress_epochs + settings.finetune_epochs, desc=encoder_name(run.name, settings),
+               disable=not progress, leave=False)
+    for epoch in range(1, settings.regress_epochs + 1):  # phase 1: the generator is not touched
+        t0, total = time.perf_counter(), 0.0
+        model.train()
+        for ids in torch.randperm(n, generator=gen).split(settings.encoder_batch_size):
+            ids = ids.to(device)
+            loss = regression_loss(*model(images[ids]), ids)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(ids)
+        record("regression", epoch, total / n, t0)
+        bar.update()
+    model.class_table = class_means(model, images, labels).to(device)
+    regressed = copy.deepcopy(model).eval()
+    regress_seconds = time.perf_counter() - start
+
+    opt = torch.optim.Adam(model.parameters(), lr=settings.lr_finetune)  # encoders and generator
+    for epoch in range(1, settings.finetune_epochs + 1):
+        t0, total = time.perf_counter(), 0.0
+        model.train()  # the generator's batch norm uses batch statistics, as in stage 1
+        for ids in torch.randperm(n, generator=gen).split(settings.encoder_batch_size):
+            if len(ids) < 2:
+                continue  # batch norm cannot train on one image
+            ids = ids.to(device)
+            class_codes, content_codes = model(images[ids])
+            noise = torch.randn(content_codes.shape, generator=gen).to(device)
+            recon = model.generator(class_codes, content_codes + cfg.noise_std * noise)
+            loss = loss_fn(recon, images[ids]) + cfg.content_decay * content_penalty(content_codes)
+            if settings.anchor_weight > 0:
+                loss = loss + settings.anchor_weight * regression_loss(class_codes, content_codes, ids)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(ids)
+        record("fine-tuning", epoch, total / n, t0)
+        bar.update()
+    bar.close()
+    model.class_table = class_means(model, images, labels).to(device)
+    model.eval()
+    seconds = time.perf_counter() - start
+    timings = {"train_seconds": seconds, "regress_seconds": regress_seconds,
+               "finetune_seconds": seconds - regress_seconds, "device": str(device)}
+    return EncoderRun(settings, run.name, model, regressed, pd.DataFrame(rows), timings, run.data_fingerprint)
+
+
+def save_encoders(enc: EncoderRun, root: Optional[Path] = None) -> Path:
+    """Write ``enc`` atomically in ``<root>/encoders/<name>/``; returns the folder."""
+    final = Path(root or cache_dir()) / "encoders" / enc.name
+    buf = io.BytesIO()
+    torch.save({part: {k: v.cpu() for k, v in m.state_dict().items()}
+                for part, m in (("model", enc.model), ("regressed", enc.regressed))}, buf)
+    with atomic.folder(final) as tmp:
+        meta = {"settings": enc.settings.to_dict(), "stage1": enc.stage1, "data_fingerprint": enc.data_fingerprint,
+                "version": enc.version, "timings": enc.timings,
+                "model_sha256": hashlib.sha256(buf.getvalue()).hexdigest()}  # a flipped byte is caught
+        (tmp / "config.json").write_text(json.dumps(meta, indent=2))
+        enc.history.to_csv(tmp / "history.csv", index=False)
+        (tmp / "model.pt").write_bytes(buf.getvalue())
+    enc.folder = final
+    return final
+
+
+def load_encoders(run: Run, settings: EncoderSettings, root: Optional[Path] = None) -> Optional[EncoderRun]:
+    """The cached encoders of ``run`` with ``settings``, or None when absent, stale or damaged
+    (those get one ``StaleRunWarning`` naming the folder and why, before they are retrained)."""
+    folder = Path(root or cache_dir()) / "encoders" / encoder_name(run.name, settings)
+    if not (folder / "config.json").exists():
+        return None
+    try:
+        meta = json.loads((folder / "config.json").read_text())
+        problem = _unusable(meta, run, settings)
+        if problem is None:
+            blob = (folder / "model.pt").read_bytes()
+            if hashlib.sha256(blob).hexdigest() != meta["model_sha256"]:
+                problem = "model.pt does not match its checksum (the file was damaged)"
+        if problem is None:
+            state = torch.load(io.BytesIO(blob), map_location="cpu", weights_only=True)
+            models = {}
+            for part in ("model", "regressed"):
+                models[part] = build_amortized(run, settings)
+                models[part].load_state_dict(state[part])
+            history = pd.read_csv(folder / "history.csv")
+            if len(history) != settings.regress_epochs + settings.finetune_epochs:
+                problem = f"history.csv has {len(history)} epochs, the settings {settings.regress_epochs} + {settings.finetune_epochs}"
+    except Exception as err:  # noqa: BLE001 - any damage to cached encoders means "train again"
+        problem = f"unreadable ({type(err).__name__}: {str(err)[:200]})"
+    if problem is not None:
+        warnings.warn(f"cached encoders {folder.name} in {folder.parent} cannot be reused: {problem}; "
+                      "they are retrained and replaced", StaleRunWarning, stacklevel=2)
+        return None
+    device = run.model.classes.device
+    return EncoderRun(settings, run.name, models["model"].to(device).eval(), models["regressed"].to(device).eval(),
+                      history, meta["timings"], meta["data_fingerprint"], version=meta["version"],
+                      cached=True, folder=folder)
+
+
+def _unusable(meta: dict, run: Run, settings: EncoderSettings) -> Optional[str]:
+    """Why stored encoders' metadata rules them out, or None."""
+    if meta["version"] != __version__:
+        return f"made by glo-report {meta['version']}, this is {__version__}"
+    if meta["stage1"] != run.name or meta["data_fingerprint"] != run.data_fingerprint:
+        return "they amortise another stage-1 run"
+    if meta["settings"] != json.loads(json.dumps(settings.to_dict())):
+        return "their stored settings differ"
+    return None
+
+
+def encoders_or_load(run: Run, settings: EncoderSettings = EncoderSettings(), root: Optional[Path] = None,
+                     progress: bool = False) -> EncoderRun:
+    """The cached encoders of ``run`` with ``settings`` when valid, else freshly trained (and cached) ones."""
+    enc = load_encoders(run, settings, root)
+    if enc is None:
+        enc = train_encoders(run, settings, progress=progress)
+        save_encoders(enc, root)
+    return enc
