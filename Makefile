@@ -3,10 +3,15 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-SYS_TOOLS := xelatex pandoc pdftoppm pdfimages
-APT_PACKAGES := texlive-xetex texlive-fonts-recommended texlive-plain-generic pandoc poppler-utils
+SYS_TOOLS := xelatex pandoc pdftoppm pdfimages chromium chromedriver
+APT_PACKAGES := texlive-xetex texlive-fonts-recommended texlive-plain-generic pandoc poppler-utils \
+	chromium chromium-driver
+LAB_STAMP := $(VENV)/.lab-installed
+# JupyterLab on localhost, offline: no news feed, no update check
+LAB_ARGS := --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks --LabApp.news_url=None \
+	--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
 
-.PHONY: report test smoke bench lab sysdeps clean
+.PHONY: report test smoke bench lab lab-screenshot sysdeps clean
 
 report: $(STAMP) sysdeps
 	$(VENV)/bin/glo-report build
@@ -20,8 +25,19 @@ test: $(STAMP) sysdeps
 bench: $(STAMP)
 	$(PY) benchmarks/bench_train.py
 
-lab: $(STAMP)
-	$(PY) -m pip install -q -e '.[lab]' && $(VENV)/bin/jupyter lab notebooks/
+# JupyterLab with the notebooks folder open; it prints the URL to open (with its token)
+lab: $(LAB_STAMP)
+	@echo "starting JupyterLab on localhost: open the http://127.0.0.1:... URL printed below; Ctrl-C stops it"
+	$(VENV)/bin/jupyter lab $(LAB_ARGS) $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+
+$(LAB_STAMP): $(STAMP)
+	$(PY) -m pip install -q -e '.[lab]'
+	touch $(LAB_STAMP)
+
+# the README's screenshot, docs/jupyterlab_explorer.png, made by the browser test from notebook 04
+# run with its own parameters (not smoke mode): a few minutes
+lab-screenshot: $(STAMP) sysdeps
+	GLO_LAB_SCREENSHOT=$(CURDIR)/docs/jupyterlab_explorer.png $(PY) -m pytest tests/test_lab.py -s
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,7 +45,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	touch $(STAMP)
 
-# xelatex + pandoc for the PDF, poppler for the tests: installed with apt-get when missing
+# xelatex + pandoc for the PDF, poppler and chromium (the browser test of JupyterLab) for the tests:
+# installed with apt-get when missing
 sysdeps:
 	@missing=""; for t in $(SYS_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
 	if [ -n "$$missing" ]; then \
