@@ -116,3 +116,13 @@ def test_sizes_sentence_and_display():
     shown = frontier.frontier_display(frontier.frontier_table(_rows()))
     assert list(shown.columns) == ["family", "$\\sigma$", "MSE", "class transfer", "non-dominated"]
     assert shown.iloc[0].tolist() == ["conv generator, normal init", "0", "0.0080 ± 0.0014", "0.800 ± 0.000", "yes"]
+
+
+def test_bits_paragraph_covers_both_starts_of_the_default_generator():
+    from glo_lib import GLOConfig
+
+    rows = pd.concat([_rows(), _rows().query("generator == 'conv'").assign(code_init="lord", content_var=0.0001)])
+    said = frontier.bits_paragraph(frontier.bits_table(rows), GLOConfig(generator="conv"))
+    assert said.startswith("For the conv generator, normal init, at every swept")
+    assert "For the conv generator, lord init, from $\\sigma$ = 0.3 on, a content code can carry fewer" in said
+    assert frontier.bits_paragraph(frontier.bits_table(_rows()), GLOConfig(generator="conv")).count("For the") == 1

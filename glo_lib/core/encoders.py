@@ -1,18 +1,26 @@
 """Stage 2 of LORD: encoders that give class and content codes to any digit, seen or not.
 
 Latent optimisation (stage 1, ``core.train``) gives codes only to the training images. Here a
-class encoder and a content encoder amortise it, in two phases:
+class encoder and a content encoder amortise it, in two phases, on the stage-1 run's training
+digits only:
 
-1. **regression**: both encoders learn to predict the stage-1 codes of a trained run from its
-   training images (the class code of the image's digit, the image's own content code); the
-   generator is not touched;
+1. **regression**: the encoders learn to predict the stage-1 codes of a trained run: the class
+   encoder the class code of each digit's class, the content encoder each image's own content
+   code. The generator is not touched.
 2. **fine-tuning**: the encoders and a copy of the generator are trained jointly on stage 1's own
-   objective (its reconstruction loss, its content noise sigma, its content penalty), the codes now
-   coming from the encoders; ``anchor_weight`` > 0 also keeps the encoders near the stage-1 codes
-   (LORD's PyTorch code does so with a weight of 10).
+   objective (its reconstruction loss, its content noise sigma, its content penalty), the codes
+   now coming from the encoders. The class code gets no noise, so nothing would stop the class
+   encoder from carrying the whole image (style included) and the content code from being
+   ignored; ``anchor_weight`` keeps the encoded class code on the stage-1 code of the digit's class,
+   as LORD's PyTorch code does (weight 10). The content codes are not anchored: stage 1 barely
+   moves them from their random start, and an image cannot tell its random code.
 
-The result, an ``Amortized`` model, encodes digits it never saw (``encode``), reconstructs them
-and draws them as any digit (``transfer``). Trained encoders are cached like runs, in
+Every training digit is shifted at random by up to ``shift_px`` pixels whenever the class encoder
+learns (a shifted 3 is still a 3) and throughout fine-tuning (where the target is the shifted digit
+itself): with 256 digits this is what lets the encoders work on digits they never saw.
+
+The result, an ``Amortized`` model, encodes any digit (``encode``), reconstructs it and draws it as
+any class (``transfer``). Trained encoders are cached like runs, in
 ``<cache>/encoders/<stage-1 run name>-enc<settings key>/``, and reused only when the stage-1 run,
 its data, the settings and the library version all match.
 """
@@ -23,6 +31,7 @@ import dataclasses
 import hashlib
 import io
 import json
+import math
 import time
 import warnings
 from dataclasses import dataclass, fields
@@ -47,18 +56,23 @@ from .train import Run
 #: images per forward pass when encoding or generating without gradients (bounds memory)
 EVAL_BATCH = 512
 
+#: the history redraws every training digit for its MSE at every fine-tuning epoch, but only every
+#: MSE_EVERY-th regression epoch (and the first and last): the generator costs six encoders
+MSE_EVERY = 5
+
 
 @dataclass(frozen=True)
 class EncoderSettings:
     """Every setting of the second stage (the stage-1 run supplies the rest: loss, sigma, decay)."""
 
-    regress_epochs: int = 150  # phase 1: passes over the training digits regressing the stage-1 codes
-    finetune_epochs: int = 30  # phase 2: passes training encoders and generator jointly on reconstruction
+    regress_epochs: int = 60  # phase 1: passes over the training digits regressing the stage-1 codes
+    finetune_epochs: int = 10  # phase 2: passes training encoders and generator jointly on reconstruction
     encoder_batch_size: int = 32  # digits per optimiser step, both phases
     lr_regress: float = 1e-3  # Adam learning rate of the encoders in phase 1
     lr_finetune: float = 3e-4  # Adam learning rate of encoders and generator in phase 2
     encoder_width: int = 32  # channels of an encoder's first convolution (its second has twice as many)
-    anchor_weight: float = 0.0  # phase 2: weight of the regression loss on the stage-1 codes kept while fine-tuning
+    anchor_weight: float = 10.0  # phase 2: weight of the squared distance of encoded class codes to stage 1's (LORD: 10)
+    shift_px: float = 2.0  # random shifts of training digits, in pixels, for the class encoder and in phase 2 (0: none)
     seed: int = 0  # seeds the encoders' initial weights, the batch order and the content noise
 
     def __post_init__(self) -> None:
@@ -70,6 +84,7 @@ class EncoderSettings:
         for name in ("lr_regress", "lr_finetune"):
             object.__setattr__(self, name, check_number(name, getattr(self, name), inclusive=False))
         object.__setattr__(self, "anchor_weight", check_number("anchor_weight", self.anchor_weight))
+        object.__setattr__(self, "shift_px", check_number("shift_px", self.shift_px, note="pixels"))
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any], smoke: bool = False) -> "EncoderSettings":
@@ -198,7 +213,7 @@ class EncoderRun:
     stage1: str  # name of the stage-1 run amortised
     model: Amortized  # after both phases
     regressed: Amortized  # after the regression phase only
-    history: pd.DataFrame  # one row per epoch: phase, epoch, loss, code errors, training MSE, seconds
+    history: pd.DataFrame  # one row per epoch: phase, epoch, loss, code errors, training MSE (see MSE_EVERY), seconds
     timings: dict
     data_fingerprint: str
     version: str = __version__
@@ -216,9 +231,9 @@ def encoder_name(stage1: str, settings: EncoderSettings) -> str:
 
 
 def build_amortized(run: Run, settings: EncoderSettings) -> Amortized:
-    """Fresh encoders (seeded) and a copy of the run's generator; the class table is stage 1's."""
+    """Fresh encoders (their weights drawn from torch's global generator: ``train_encoders`` seeds
+    it first) and a copy of the run's generator; the class table is stage 1's."""
     cfg = run.config
-    set_seed(settings.seed)
     return Amortized(ConvEncoder(cfg.class_dim, settings.encoder_width),
                      ConvEncoder(cfg.content_dim, settings.encoder_width),
                      copy.deepcopy(run.model.generator), run.model.classes.detach().cpu())
@@ -248,79 +263,88 @@ def class_means(model: Amortized, images: torch.Tensor, labels: torch.Tensor, n_
     return table
 
 
+def shift(images: torch.Tensor, max_px: float, gen: torch.Generator) -> torch.Tensor:
+    """Each image moved by its own random offset of up to ``max_px`` pixels in x and y (bilinear,
+    blank where the image was moved away); ``max_px`` = 0 returns the images as they are."""
+    if max_px <= 0:
+        return images
+    n = len(images)
+    offsets = ((torch.rand(n, 2, generator=gen) * 2 - 1) * (max_px / 14)).to(images.device)  # in half-widths
+    theta = torch.zeros(n, 2, 3, device=images.device)
+    theta[:, 0, 0] = theta[:, 1, 1] = 1.0
+    theta[:, :, 2] = offsets
+    grid = F.affine_grid(theta, list(images.shape), align_corners=False)
+    return F.grid_sample(images, grid, align_corners=False)
+
+
 def train_encoders(run: Run, settings: EncoderSettings = EncoderSettings(), progress: bool = False) -> EncoderRun:
-    """Both phases on the run's training digits; returns the models after each and the history."""
+    """Both phases on the run's training digits; returns the models after each and the history.
+
+    The stage-1 run is not changed: the generator is copied before it is fine-tuned.
+    """
     if run.digits is None:
         raise ValueError("the stage-1 run must carry its digits (train_or_load gives them)")
-    cfg, digits = run.config, run.digits
+    cfg, digits, s = run.config, run.digits, settings
     loss_fn = make_loss(cfg, digits)  # before seeding: the perceptual loss may train its judge here
-    model = build_amortized(run, settings)
     device = run.model.classes.device
-    model = model.to(device)
-    gen = torch.Generator().manual_seed(settings.seed)  # batch order and content noise
+    set_seed(s.seed)  # the encoders' initial weights
+    model = build_amortized(run, s).to(device)
+    gen = torch.Generator().manual_seed(s.seed)  # batch order, shifts and content noise
     images, labels = digits.images.to(device), digits.labels.to(device)
     class_targets = run.model.classes.detach()[labels].to(device)
     content_targets = run.model.content.detach().to(device)
     rows: list[dict] = []
-    start = time.perf_counter()
-
-    def record(phase: str, epoch: int, loss: float, t0: float) -> None:
-        errors = code_errors(model, images, class_targets, content_targets)
-        mse = F.mse_loss(model.reconstruct(images), images.cpu()).item()
-        rows.append({"phase": phase, "epoch": epoch, "loss": loss, **errors, "mse": mse,
-                     "seconds": time.perf_counter() - t0})
-
-    def regression_loss(class_codes, content_codes, ids):
-        return F.mse_loss(class_codes, class_targets[ids]) + F.mse_loss(content_codes, content_targets[ids])
-
-    encoders = [*model.class_encoder.parameters(), *model.content_encoder.parameters()]
-    opt = torch.optim.Adam(encoders, lr=settings.lr_regress)
-    n = len(labels)
-    bar = tqdm(total=settings.regress_epochs + settings.finetune_epochs, desc=encoder_name(run.name, settings),
+    bar = tqdm(total=s.regress_epochs + s.finetune_epochs, desc=encoder_name(run.name, s),
                disable=not progress, leave=False)
-    for epoch in range(1, settings.regress_epochs + 1):  # phase 1: the generator is not touched
+
+    def epoch_loop(phase: str, epoch: int, opt: torch.optim.Optimizer, step) -> None:
         t0, total = time.perf_counter(), 0.0
-        model.train()
-        for ids in torch.randperm(n, generator=gen).split(settings.encoder_batch_size):
-            ids = ids.to(device)
-            loss = regression_loss(*model(images[ids]), ids)
+        model.train()  # phase 2: the generator's batch norm uses batch statistics, as in stage 1
+        for ids in torch.randperm(len(labels), generator=gen).split(s.encoder_batch_size):
+            if phase == "fine-tuning" and len(ids) < 2:
+                continue  # batch norm cannot train on one image
+            loss = step(ids.to(device))
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
             total += loss.item() * len(ids)
-        record("regression", epoch, total / n, t0)
+        errors = code_errors(model, images, class_targets, content_targets)
+        drawn = phase == "fine-tuning" or epoch == 1 or epoch % MSE_EVERY == 0 or epoch == s.regress_epochs
+        mse = F.mse_loss(model.reconstruct(images), images.cpu()).item() if drawn else math.nan
+        rows.append({"phase": phase, "epoch": epoch, "loss": total / len(labels), **errors, "mse": mse,
+                     "seconds": time.perf_counter() - t0})
         bar.update()
+
+    def regress(ids: torch.Tensor) -> torch.Tensor:  # a shifted digit keeps its class, not its content code
+        class_codes = model.class_encoder(shift(images[ids], s.shift_px, gen))
+        return F.mse_loss(class_codes, class_targets[ids]) + F.mse_loss(model.content_encoder(images[ids]),
+                                                                        content_targets[ids])
+
+    def finetune(ids: torch.Tensor) -> torch.Tensor:
+        batch = shift(images[ids], s.shift_px, gen)
+        class_codes, content_codes = model(batch)
+        noise = torch.randn(content_codes.shape, generator=gen).to(device)
+        recon = model.generator(class_codes, content_codes + cfg.noise_std * noise)
+        return (loss_fn(recon, batch) + cfg.content_decay * content_penalty(content_codes)
+                + s.anchor_weight * F.mse_loss(class_codes, class_targets[ids]))
+
+    start = time.perf_counter()
+    encoders = [*model.class_encoder.parameters(), *model.content_encoder.parameters()]
+    opt = torch.optim.Adam(encoders, lr=s.lr_regress)
+    for epoch in range(1, s.regress_epochs + 1):
+        epoch_loop("regression", epoch, opt, regress)
     model.class_table = class_means(model, images, labels).to(device)
     regressed = copy.deepcopy(model).eval()
     regress_seconds = time.perf_counter() - start
-
-    opt = torch.optim.Adam(model.parameters(), lr=settings.lr_finetune)  # encoders and generator
-    for epoch in range(1, settings.finetune_epochs + 1):
-        t0, total = time.perf_counter(), 0.0
-        model.train()  # the generator's batch norm uses batch statistics, as in stage 1
-        for ids in torch.randperm(n, generator=gen).split(settings.encoder_batch_size):
-            if len(ids) < 2:
-                continue  # batch norm cannot train on one image
-            ids = ids.to(device)
-            class_codes, content_codes = model(images[ids])
-            noise = torch.randn(content_codes.shape, generator=gen).to(device)
-            recon = model.generator(class_codes, content_codes + cfg.noise_std * noise)
-            loss = loss_fn(recon, images[ids]) + cfg.content_decay * content_penalty(content_codes)
-            if settings.anchor_weight > 0:
-                loss = loss + settings.anchor_weight * regression_loss(class_codes, content_codes, ids)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            total += loss.item() * len(ids)
-        record("fine-tuning", epoch, total / n, t0)
-        bar.update()
+    opt = torch.optim.Adam(model.parameters(), lr=s.lr_finetune)  # encoders and generator
+    for epoch in range(1, s.finetune_epochs + 1):
+        epoch_loop("fine-tuning", epoch, opt, finetune)
     bar.close()
     model.class_table = class_means(model, images, labels).to(device)
-    model.eval()
     seconds = time.perf_counter() - start
     timings = {"train_seconds": seconds, "regress_seconds": regress_seconds,
                "finetune_seconds": seconds - regress_seconds, "device": str(device)}
-    return EncoderRun(settings, run.name, model, regressed, pd.DataFrame(rows), timings, run.data_fingerprint)
+    return EncoderRun(s, run.name, model.eval(), regressed, pd.DataFrame(rows), timings, run.data_fingerprint)
 
 
 def save_encoders(enc: EncoderRun, root: Optional[Path] = None) -> Path:
@@ -356,9 +380,10 @@ def load_encoders(run: Run, settings: EncoderSettings, root: Optional[Path] = No
         if problem is None:
             state = torch.load(io.BytesIO(blob), map_location="cpu", weights_only=True)
             models = {}
-            for part in ("model", "regressed"):
-                models[part] = build_amortized(run, settings)
-                models[part].load_state_dict(state[part])
+            with torch.random.fork_rng(devices=[]):  # building draws initial weights: leave the caller's stream
+                for part in ("model", "regressed"):
+                    models[part] = build_amortized(run, settings)
+                    models[part].load_state_dict(state[part])
             history = pd.read_csv(folder / "history.csv")
             if len(history) != settings.regress_epochs + settings.finetune_epochs:
                 problem = f"history.csv has {len(history)} epochs, the settings {settings.regress_epochs} + {settings.finetune_epochs}"

@@ -30,6 +30,7 @@ from ..core.config import GLOConfig
 from ..core.data import check_source
 from ..results import clear_tables
 from ..studies import content_probe, frontier, loss_study, noise_study, sampling_study
+from ..studies import encoders as encoders_study
 from ..version import __version__
 
 PDF_NAME = "glo_report.pdf"
@@ -84,6 +85,7 @@ STUDY_CHECKS: dict[str, list[Callable[..., Any]]] = {
     "03_loss_comparison": [loss_study.check_study],
     "04_random_sampling": [sampling_study.check_study],
     "05_content_probe": [content_probe.check_study],
+    "07_encoders": [encoders_study.check_study],
 }
 
 
@@ -159,13 +161,22 @@ def build(params: Optional[Mapping[str, Any]] = None, smoke: bool = False,
         clear_tables(out_dir)  # measures of an earlier build must not leak into this one
         os.environ["GLO_REPORT_BUILD"] = "1"
         os.environ["GLO_BUILD_DIR"] = str(out_dir.resolve())
-        executed = []
+        executed, before, begin = [], _cached_runs(), time.perf_counter()
         for k, nb in enumerate(notebooks, 1):
             start = time.perf_counter()
             _say(progress, f"[{k}/{len(notebooks)}] {nb.stem} ...")
             executed.append(execute(nb, executed_dir / nb.name, per_notebook[nb], progress))
             _say(progress, f"[{k}/{len(notebooks)}] {nb.stem} done in {time.perf_counter() - start:.1f} s")
-        return to_pdf(merge(executed), out_dir / PDF_NAME, root / "report" / "template")
+        pdf = to_pdf(merge(executed), out_dir / PDF_NAME, root / "report" / "template")
+        trained = len(set(_cached_runs().items()) - set(before.items()))
+        _say(progress, f"{len(notebooks)} notebooks and the PDF in {time.perf_counter() - begin:.1f} s; "
+                       f"{trained} run(s) trained into the cache {paths.cache_dir()}, the others loaded")
+        return pdf
+
+
+def _cached_runs() -> dict[str, int]:
+    """Each cached run's name and the time its model was written: what a build trained shows as new."""
+    return {f.parent.name: f.stat().st_mtime_ns for f in (paths.cache_dir() / "runs").glob("[!.]*/model.pt")}
 
 
 def _say(progress: bool, line: str) -> None:

@@ -247,3 +247,27 @@ def bits_figure(bits: pd.DataFrame, ax: Optional[plt.Axes] = None) -> plt.Figure
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def encoder_history_figure(history: pd.DataFrame) -> plt.Figure:
+    """Both phases of the encoders' training, epoch by epoch (dashed line: fine-tuning starts).
+    Left: share of the stage-1 codes' variance the encoded training codes miss (log scale);
+    right: MSE of the training digits drawn from their encoded codes."""
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
+    x = np.arange(1, len(history) + 1)
+    for col, label in (("class_code_error", "class codes"), ("content_code_error", "content codes")):
+        axes[0].plot(x, history[col].clip(lower=1e-6), label=label)
+    axes[0].set_yscale("log")
+    axes[0].set_ylabel("variance missed")
+    drawn = history["mse"].notna().to_numpy()
+    axes[1].plot(x[drawn], history["mse"][drawn], color="black", marker=".")
+    axes[1].set_ylabel("MSE, training digits")
+    start = int((history["phase"] == "regression").sum())
+    for ax in axes:
+        if start < len(history):
+            ax.axvline(start + 0.5, color="grey", ls="--", lw=1)
+        ax.set_xlabel("epoch (regression, then fine-tuning)")
+        ax.grid(alpha=0.3, which="both")
+    axes[0].legend(fontsize=8)
+    fig.tight_layout()
+    return fig

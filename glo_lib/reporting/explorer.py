@@ -4,6 +4,8 @@ scale (and a run of the noise sweep), and see what the generator makes of them.
 The drawing is the plain function ``explore`` (testable, and usable for static report figures);
 the panel only calls it. Nothing here draws into the notebook by itself: ``show`` displays the
 panel only outside the report build, where widgets cannot be rendered into a PDF.
+``HeldoutExplorer`` (drawn by ``explore_heldout``) is notebook 07's panel: a held-out digit, given
+codes by trained encoders (``glo_lib.core.encoders``), drawn again and drawn as every digit.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from matplotlib.figure import Figure
 
 from ..core.config import GLOConfig
 from ..core.data import Digits
+from ..core.encoders import Amortized
 from ..core.judge import Judge
 from ..core.runs import train_or_load
 from ..core.train import Run
@@ -65,7 +68,9 @@ def explore(run: Run, index: int, class_id: int, noise_scale: float = 0.0, n_dra
         ax.imshow(img[0].numpy(), cmap="gray_r", vmin=0, vmax=1)
         ax.set_title(title, fontsize=7)
         ax.set_axis_off()
-    fig.tight_layout()
+    # fixed margins, cropped by figure_png: tight_layout would draw the figure an extra time,
+    # a third of a redraw, and the panel redraws on every move of a slider
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.74, wspace=0.12)
     return fig
 
 
@@ -131,3 +136,76 @@ def show(panel: widgets.Widget) -> None:
     """
     if interactive():
         display(panel)
+
+
+def explore_heldout(model: Amortized, images: torch.Tensor, labels: torch.Tensor, index: int,
+                    judge: Optional[Judge] = None) -> Figure:
+    """Draw your own digit: held-out digit ``index``, its reconstruction from its encoded codes, and
+    its encoded content drawn as every digit 0-9 (the judge's call in the titles, when given).
+
+    ``model`` is a trained second stage (``glo_lib.core.encoders``), which gives codes to digits
+    it never saw; a plain matplotlib Figure, as ``explore``.
+    """
+    n = len(labels)
+    if not 0 <= int(index) < n:
+        raise ValueError(f"index must be between 0 and {n - 1}, got {index!r}")
+    image, label = images[int(index)][None].cpu(), int(labels[int(index)])
+    n_classes = len(model.classes)
+    drawn = torch.cat([image, model.reconstruct(image),
+                       model.transfer(image.expand(n_classes, -1, -1, -1), torch.arange(n_classes))])
+    titles = [f"held-out {index}\n(a {label})", "encoded and\nredrawn"] + [f"as a {k}" for k in range(n_classes)]
+    if judge is not None:
+        titles = [f"{t}\njudge: {c}" for t, c in zip(titles, judge.predict(drawn).tolist())]
+    fig = Figure(figsize=(1.0 * len(drawn), 1.9))
+    axes = fig.subplots(1, len(drawn))
+    for ax, img, title in zip(axes, drawn, titles):
+        ax.imshow(img[0].numpy(), cmap="gray_r", vmin=0, vmax=1)
+        ax.set_title(title, fontsize=7)
+        ax.set_axis_off()
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.74, wspace=0.12)
+    return fig
+
+
+class HeldoutExplorer(widgets.VBox):
+    """The panel of the encoders (notebook 07): pick a digit class and one of its held-out digits,
+    and see it encoded, redrawn and drawn as every digit."""
+
+    def __init__(self, model: Amortized, images: torch.Tensor, labels: torch.Tensor,
+                 judge: Optional[Judge] = None):
+        if len(labels) == 0:
+            raise ValueError("images must hold at least one held-out digit")
+        self.model, self.images, self.labels, self.judge = model, images, labels.cpu(), judge
+        self._moving = False
+        style = {"description_width": "9em"}
+        present = sorted(set(self.labels.tolist()))
+        self.digit = widgets.Dropdown(options=present, value=present[0], description="held-out digit", style=style)
+        self.which = widgets.IntSlider(0, 0, 0, description="which one", style=style)
+        self.image = widgets.Image(format="png")
+        self.status = widgets.Label()
+        self.digit.observe(self._new_digit, names="value")
+        self.which.observe(self._redraw, names="value")
+        super().__init__([self.digit, self.which, self.image, self.status])
+        self._new_digit(None)
+
+    def indices(self) -> torch.Tensor:
+        """Positions in the pool of the held-out digits of the chosen class."""
+        return (self.labels == self.digit.value).nonzero().flatten()
+
+    def _new_digit(self, _change) -> None:
+        self._moving = True  # one redraw per choice, not one per slider bound changed on the way
+        self.which.value = 0
+        self.which.max = len(self.indices()) - 1
+        self._moving = False
+        self.refresh()
+
+    def _redraw(self, _change) -> None:
+        if not self._moving:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Redraw with the current choices (the widgets call this on every change)."""
+        index = int(self.indices()[self.which.value])
+        fig = explore_heldout(self.model, self.images, self.labels, index, judge=self.judge)
+        self.image.value = figure_png(fig, dpi=100)
+        self.status.value = (f"held-out digit {index} of {len(self.labels)} (a {self.digit.value}; "
+                             f"{self.which.value + 1} of {len(self.indices())} of its class)")

@@ -209,3 +209,11 @@ def frontier_caption(table: pd.DataFrame) -> str:
 BITS_CAPTION = ("Bits a content code can carry through the training noise, (content_dim / 2) log2(1 + "
                 "variance of the learned codes / $\\sigma^2$), against $\\sigma$ (log scale; unbounded at "
                 "$\\sigma$ = 0), and the log2(n) bits needed to tell the n training images apart (dashed).")
+
+
+def bits_paragraph(bits: pd.DataFrame, cfg: GLOConfig) -> str:
+    """The bound for this build's family and, when swept, for the same generator with the other start."""
+    other = ("lord" if cfg.code_init == "normal" else "normal")
+    families = [(cfg.generator, cfg.code_init), (cfg.generator, other)]
+    swept = {(g, i) for g, i in zip(bits["generator"], bits["code_init"])}
+    return " ".join(bits_sentence(bits, f) for f in families if f in swept)
