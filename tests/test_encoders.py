@@ -114,7 +114,7 @@ def test_shapes_of_codes_reconstructions_and_transfers(tiny_run, tiny_enc):
     assert one.shape == per_image.shape == (7, 1, 28, 28)
     assert torch.allclose(one[3], per_image[3], atol=1e-6)  # image 3 as a 3 either way
     assert model.classify(images).shape == (7,) and model.classes.shape == (10, cfg.class_dim)
-    assert model.generate(torch.tensor([1, 2]), content_codes[:2]).shape == (2, 1, 28, 28)
+    assert model.generate_from_ids(torch.tensor([1, 2]), content_codes[:2]).shape == (2, 1, 28, 28)
     assert (0 <= one).all() and (one <= 1).all()
     with pytest.raises(ValueError, match="class_ids must be one digit or one per image"):
         model.transfer(images, [1, 2])

@@ -11,7 +11,6 @@ import uuid
 from pathlib import Path
 
 import psutil
-import pytest
 
 from conftest import ROOT
 

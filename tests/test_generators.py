@@ -15,8 +15,8 @@ def test_every_generator_draws_28x28_images_in_0_1_from_both_codes(name):
     assert images.min() >= 0 and images.max() <= 1
     # the class code changes the picture: the same content drawn as two classes differs
     model.eval()
-    a = model.generate(torch.tensor([1]), model.content[:1])
-    b = model.generate(torch.tensor([7]), model.content[:1])
+    a = model.generate_from_ids(torch.tensor([1]), model.content[:1])
+    b = model.generate_from_ids(torch.tensor([7]), model.content[:1])
     assert (a - b).abs().max() > 1e-3
 
 

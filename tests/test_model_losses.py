@@ -22,7 +22,7 @@ def test_noise_only_in_training_mode():
 
 def test_output_range_shape_and_generate():
     m = _model().eval()
-    x = m.generate(torch.tensor([0, 9]), torch.randn(2, 16) * 10)
+    x = m.generate_from_ids(torch.tensor([0, 9]), torch.randn(2, 16) * 10)
     assert x.shape == (2, 1, 28, 28) and x.min() >= 0 and x.max() <= 1
     assert m.content.shape == (20, 16) and m.classes.shape == (10, 16)
     ids = torch.tensor([3, 4])

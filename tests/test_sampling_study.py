@@ -104,10 +104,10 @@ def test_interpolation_endpoints_are_the_endpoint_codes_images(run):
     content = model.content.detach()
     path = interp.content_interpolation(model, 3, 7, class_id=4, steps=6)
     assert path.shape == (6, 1, 28, 28)
-    ends = model.generate(torch.tensor([4, 4]), content[[3, 7]])
+    ends = model.generate_from_ids(torch.tensor([4, 4]), content[[3, 7]])
     assert torch.allclose(path[0], ends[0], atol=1e-6) and torch.allclose(path[-1], ends[1], atol=1e-6)
     path = interp.class_interpolation(model, content[5], 2, 8, steps=6)
-    ends = model.generate(torch.tensor([2, 8]), content[[5, 5]])
+    ends = model.generate_from_ids(torch.tensor([2, 8]), content[[5, 5]])
     assert torch.allclose(path[0], ends[0], atol=1e-6) and torch.allclose(path[-1], ends[1], atol=1e-6)
     assert not torch.allclose(path[0], path[-1])
 
@@ -118,7 +118,7 @@ def test_transfer_grid_rows_keep_content_and_columns_take_class(run, tiny_digits
     grid = interp.transfer_grid(run.model, ids)
     assert grid.shape == (80, 1, 28, 28)
     row, col = 5, 3
-    expected = run.model.generate(torch.tensor([col]), run.model.content.detach()[ids[row]][None])
+    expected = run.model.generate_from_ids(torch.tensor([col]), run.model.content.detach()[ids[row]][None])
     assert torch.allclose(grid[row * 10 + col], expected[0], atol=1e-6)
 
 

@@ -44,13 +44,12 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from .. import atomic
 from ..checks import check_bool, check_int, check_number
 from ..paths import cache_dir
 from ..seeding import set_seed
 from ..version import __version__
 from .losses import content_penalty, make_loss
-from .runs import StaleRunWarning
+from .runs import StaleRunWarning, write_model_folder
 from .train import Run
 
 #: images per forward pass when encoding or generating without gradients (bounds memory)
@@ -172,7 +171,7 @@ class Amortized(nn.Module):
                for c, z in zip(_batches(class_codes), _batches(content_codes))]
         return torch.cat(out) if out else torch.zeros(0, 1, 28, 28)
 
-    def generate(self, class_ids: Ids, content_codes: torch.Tensor) -> torch.Tensor:
+    def generate_from_ids(self, class_ids: Ids, content_codes: torch.Tensor) -> torch.Tensor:
         """Images from digits (rows of ``class_table``) and content codes: ``GLOModel.generate``'s contract,
         so the measures of ``glo_lib.measures.metrics`` (class transfer) take this model too."""
         ids = torch.as_tensor(class_ids).long().cpu()
@@ -193,7 +192,7 @@ class Amortized(nn.Module):
             raise ValueError(f"class_ids must be one digit or one per image ({len(images)}), got {len(ids)}")
         if len(ids) and not 0 <= int(ids.min()) <= int(ids.max()) < len(self.class_table):
             raise ValueError(f"class_ids must be between 0 and {len(self.class_table) - 1}")
-        return self.generate(ids, content_codes)
+        return self.generate_from_ids(ids, content_codes)
 
     def classify(self, images: torch.Tensor) -> torch.Tensor:
         """The digit whose class code is nearest to each image's encoded class code."""
@@ -350,16 +349,11 @@ def train_encoders(run: Run, settings: EncoderSettings = EncoderSettings(), prog
 def save_encoders(enc: EncoderRun, root: Optional[Path] = None) -> Path:
     """Write ``enc`` atomically in ``<root>/encoders/<name>/``; returns the folder."""
     final = Path(root or cache_dir()) / "encoders" / enc.name
-    buf = io.BytesIO()
-    torch.save({part: {k: v.cpu() for k, v in m.state_dict().items()}
-                for part, m in (("model", enc.model), ("regressed", enc.regressed))}, buf)
-    with atomic.folder(final) as tmp:
-        meta = {"settings": enc.settings.to_dict(), "stage1": enc.stage1, "data_fingerprint": enc.data_fingerprint,
-                "version": enc.version, "timings": enc.timings,
-                "model_sha256": hashlib.sha256(buf.getvalue()).hexdigest()}  # a flipped byte is caught
-        (tmp / "config.json").write_text(json.dumps(meta, indent=2))
-        enc.history.to_csv(tmp / "history.csv", index=False)
-        (tmp / "model.pt").write_bytes(buf.getvalue())
+    state = {part: {k: v.cpu() for k, v in m.state_dict().items()}
+             for part, m in (("model", enc.model), ("regressed", enc.regressed))}
+    meta = {"settings": enc.settings.to_dict(), "stage1": enc.stage1, "data_fingerprint": enc.data_fingerprint,
+            "version": enc.version, "timings": enc.timings}
+    write_model_folder(final, meta, enc.history, state)
     enc.folder = final
     return final
 

@@ -123,7 +123,7 @@ class GLOModel(nn.Module):
             noisy = content + self.noise_std * torch.randn_like(content)
         return self.generator(self.class_codes(labels), noisy), content
 
-    def generate(self, class_ids: torch.Tensor, content_codes: torch.Tensor) -> torch.Tensor:
+    def generate_from_ids(self, class_ids: torch.Tensor, content_codes: torch.Tensor) -> torch.Tensor:
         """Images from any class ids and any content codes (no noise, no gradients)."""
         with torch.no_grad():
             class_ids = torch.as_tensor(class_ids, device=self.class_codes.weight.device)
@@ -138,7 +138,7 @@ class GLOModel(nn.Module):
 
     def reconstruct(self, image_ids: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         """Noise-free reconstructions of training images."""
-        return self.generate(labels, self.content.detach()[image_ids])
+        return self.generate_from_ids(labels, self.content.detach()[image_ids])
 
     @property
     def content(self) -> torch.Tensor:

@@ -33,19 +33,25 @@ class StaleRunWarning(UserWarning):
 def save_run(run: Run, root: Optional[Path] = None) -> Path:
     """Write ``run`` atomically under ``root``; returns its folder."""
     final = Path(root or cache_dir()) / "runs" / run.name
-    buf = io.BytesIO()
-    torch.save({"model": {k: v.cpu() for k, v in run.model.state_dict().items()},
-                "snapshots": {str(k): v for k, v in run.snapshots.items()}}, buf)
-    with atomic.folder(final) as tmp:
-        meta = {"config": run.config.to_dict(), "data_fingerprint": run.data_fingerprint,
-                "version": run.version, "timings": run.timings,
-                "snapshot_epochs": sorted(run.snapshots),
-                "model_sha256": hashlib.sha256(buf.getvalue()).hexdigest()}  # a flipped byte is caught
-        (tmp / "config.json").write_text(json.dumps(meta, indent=2))
-        run.history.to_csv(tmp / "history.csv", index=False)
-        (tmp / "model.pt").write_bytes(buf.getvalue())
+    state = {"model": {k: v.cpu() for k, v in run.model.state_dict().items()},
+             "snapshots": {str(k): v for k, v in run.snapshots.items()}}
+    meta = {"config": run.config.to_dict(), "data_fingerprint": run.data_fingerprint,
+            "version": run.version, "timings": run.timings, "snapshot_epochs": sorted(run.snapshots)}
+    write_model_folder(final, meta, run.history, state)
     run.folder = final
     return final
+
+
+def write_model_folder(final: Path, meta: dict, history: pd.DataFrame, state: dict) -> None:
+    """``config.json`` (``meta`` plus the model file's checksum), ``history.csv`` and ``model.pt``,
+    written whole into ``final`` or not at all: the layout of every cached trained thing."""
+    buf = io.BytesIO()
+    torch.save(state, buf)
+    with atomic.folder(final) as tmp:
+        meta = {**meta, "model_sha256": hashlib.sha256(buf.getvalue()).hexdigest()}  # a flipped byte is caught
+        (tmp / "config.json").write_text(json.dumps(meta, indent=2))
+        history.to_csv(tmp / "history.csv", index=False)
+        (tmp / "model.pt").write_bytes(buf.getvalue())
 
 
 def load_run(cfg: GLOConfig, digits: Digits, root: Optional[Path] = None,

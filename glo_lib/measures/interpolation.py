@@ -35,7 +35,7 @@ def content_interpolation(model: GLOModel, id_a: int, id_b: int, class_id: int, 
     """Images along the path from image a's content code to image b's, all with class ``class_id``."""
     content = model.content.detach()
     codes = lerp(content[id_a], content[id_b], steps)
-    return model.eval().generate(torch.full((steps,), int(class_id)), codes).cpu()
+    return model.eval().generate_from_ids(torch.full((steps,), int(class_id)), codes).cpu()
 
 
 def class_interpolation(model: GLOModel, content_code: torch.Tensor, class_a: int, class_b: int,
@@ -85,7 +85,7 @@ def content_path_agreement(model: GLOModel, judge: Judge, labels: torch.Tensor, 
     a, b = a[keep], b[keep]
     fixed = torch.where(torch.rand(len(a), generator=gen) < 0.5, labels[a], labels[b])
     content = model.content.detach().cpu()
-    images = model.eval().generate(fixed.repeat_interleave(steps), lerp(content[a], content[b], steps)).cpu()
+    images = model.eval().generate_from_ids(fixed.repeat_interleave(steps), lerp(content[a], content[b], steps)).cpu()
     hit = (judge.predict(images) == fixed.repeat_interleave(steps)).float().view(-1, steps)
     return pd.DataFrame({"t": np.linspace(0, 1, steps), "agreement": hit.mean(0).numpy(),
                          "paths": len(a)})

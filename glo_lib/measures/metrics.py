@@ -31,7 +31,7 @@ def transfer_images(model: GLOModel, content: torch.Tensor, n_classes: int = 10)
     n = len(content)
     class_ids = torch.arange(n_classes).repeat(n)  # image i, class k at row i*K + k
     codes = content.detach().cpu().repeat_interleave(n_classes, dim=0)
-    return model.eval().generate(class_ids, codes).cpu(), class_ids
+    return model.eval().generate_from_ids(class_ids, codes).cpu(), class_ids
 
 
 def judge_agreement(judge: Judge, images: torch.Tensor, intended: torch.Tensor) -> float:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Optional
 
-import numpy as np
 import torch
 from sklearn.covariance import LedoitWolf
 
@@ -70,4 +69,4 @@ def sample(model: GLOModel, n: int, sampler: str = "gaussian", seed: int = 0,
             if rows.any():
                 mean, cov = fit_gaussian(content[labels.cpu() == k], shrink=True)
                 codes[rows] = sample_gaussian(mean, cov, int(rows.sum()), gen)
-    return model.generate(class_ids, codes).cpu(), class_ids
+    return model.generate_from_ids(class_ids, codes).cpu(), class_ids

@@ -55,14 +55,19 @@ def explore(run: Run, index: int, class_id: int, noise_scale: float = 0.0, n_dra
     label = int(digits.labels[int(index)])
     codes = torch.cat([code[None], code[None], noisy_content(code, noise_scale, n_draws, seed)])
     classes = torch.tensor([label, int(class_id)] + [int(class_id)] * n_draws)
-    made = model.generate(classes, codes).cpu()
+    made = model.generate_from_ids(classes, codes).cpu()
     images = torch.cat([digits.images[int(index)][None], made])
     titles = [f"image {index}\n(a {label})", "reconstruction", f"as a {class_id}"]
     titles += [f"noise {noise_scale:g}\n#{j + 1}" for j in range(n_draws)]
     if judge is not None:
         calls = judge.predict(images).tolist()
         titles = [f"{t}\njudge: {c}" for t, c in zip(titles, calls)]
-    fig = Figure(figsize=(1.15 * len(images), 1.9))
+    return titled_row(images, titles, width=1.15)
+
+
+def titled_row(images: torch.Tensor, titles: Sequence[str], width: float = 1.0) -> Figure:
+    """One row of images, each under its title; a plain Figure (not registered with pyplot)."""
+    fig = Figure(figsize=(width * len(images), 1.9))
     axes = fig.subplots(1, len(images))
     for ax, img, title in zip(axes, images, titles):
         ax.imshow(img[0].numpy(), cmap="gray_r", vmin=0, vmax=1)
@@ -156,14 +161,7 @@ def explore_heldout(model: Amortized, images: torch.Tensor, labels: torch.Tensor
     titles = [f"held-out {index}\n(a {label})", "encoded and\nredrawn"] + [f"as a {k}" for k in range(n_classes)]
     if judge is not None:
         titles = [f"{t}\njudge: {c}" for t, c in zip(titles, judge.predict(drawn).tolist())]
-    fig = Figure(figsize=(1.0 * len(drawn), 1.9))
-    axes = fig.subplots(1, len(drawn))
-    for ax, img, title in zip(axes, drawn, titles):
-        ax.imshow(img[0].numpy(), cmap="gray_r", vmin=0, vmax=1)
-        ax.set_title(title, fontsize=7)
-        ax.set_axis_off()
-    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.74, wspace=0.12)
-    return fig
+    return titled_row(drawn, titles)
 
 
 class HeldoutExplorer(widgets.VBox):

@@ -134,7 +134,7 @@ def noisy_generations(model, ids: torch.Tensor, labels: torch.Tensor, noise_scal
     ids = torch.as_tensor(ids).cpu()
     content = model.content.detach().cpu()[ids]
     noisy = content + noise_scale * torch.randn(content.shape, generator=gen)
-    return model.eval().generate(labels.cpu()[ids], noisy).cpu()
+    return model.eval().generate_from_ids(labels.cpu()[ids], noisy).cpu()
 
 
 def noise_agreement(model, judge: Judge, labels: torch.Tensor, scales: Sequence[float],
