@@ -381,7 +381,8 @@ def test_notebook_runs_in_smoke_mode(tmp_path):
     assert nb.cells[0].source.startswith("# ")
     markdown = "\n".join(o.data.get("text/markdown", "") for c in nb.cells if c.cell_type == "code"
                          for o in c.outputs if o.output_type == "display_data")
-    for words in ("The encoders amortise the run", "The encoders were trained", "**New digits.**",
+    assert "The encoders were trained" in markdown or "The encoders were loaded from the cache" in markdown
+    for words in ("The encoders amortise the run", "**New digits.**",
                   "**Class transfer.**", "**Leakage.**", "**What fine-tuning changes.**", "Table: The stage-1 codes of the"):
         assert words in markdown
     images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})]

@@ -18,10 +18,25 @@ from conftest import ROOT
 STOP_BOUND_S = 5.0
 
 
-def _start(out: Path, cache: Path, mark: str) -> subprocess.Popen:
+def _project(tmp_path: Path) -> Path:
+    """A project of two real notebooks that train (01 one run, 05 its sweeps): enough to interrupt
+    training and rebuild, at a fraction of the whole report's cost."""
+    root = tmp_path / "project"
+    shutil.copytree(ROOT / "report" / "template", root / "report" / "template")
+    (root / "notebooks").mkdir()
+    for name in ("01_setup.ipynb", "05_content_probe.ipynb"):
+        shutil.copy(ROOT / "notebooks" / name, root / "notebooks" / name)
+    return root
+
+
+def _build_args(root: Path, out: Path) -> list[str]:
+    return [sys.executable, "-m", "glo_lib.reporting.cli", "build", "--smoke", "--root", str(root), "--out", str(out)]
+
+
+def _start(root: Path, out: Path, cache: Path, mark: str) -> subprocess.Popen:
     env = {**os.environ, "GLO_CACHE_DIR": str(cache), "GLO_FAULT_MARK": mark}
-    return subprocess.Popen([sys.executable, "-m", "glo_lib.reporting.cli", "build", "--smoke", "--out", str(out)],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(_build_args(root, out), cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
 
 
 def _marked(mark: str) -> list[psutil.Process]:
@@ -62,13 +77,13 @@ def _complete_runs(cache: Path) -> dict[str, float]:
 
 
 def test_interrupted_and_killed_builds_leave_the_cache_whole_and_the_next_build_carries_on(tmp_path):
-    out, cache = tmp_path / "build", tmp_path / "cache"
+    out, cache, root = tmp_path / "build", tmp_path / "cache", _project(tmp_path)
     out.mkdir()
     previous = out / "glo_report.pdf"
     previous.write_bytes(b"%PDF the previous report")
 
     mark = uuid.uuid4().hex
-    proc = _start(out, cache, mark)
+    proc = _start(root, out, cache, mark)
     _wait_for_runs(cache, proc, 1)
     proc.send_signal(signal.SIGINT)  # what Ctrl-C sends
     start = time.monotonic()
@@ -79,7 +94,7 @@ def test_interrupted_and_killed_builds_leave_the_cache_whole_and_the_next_build_
     assert previous.read_bytes() == b"%PDF the previous report"
 
     mark = uuid.uuid4().hex
-    proc = _start(out, cache, mark)
+    proc = _start(root, out, cache, mark)
     _wait_for_runs(cache, proc, len(_complete_runs(cache)) + 1)
     proc.kill()  # kill -9: no chance to clean up
     proc.wait(timeout=10)
@@ -89,9 +104,8 @@ def test_interrupted_and_killed_builds_leave_the_cache_whole_and_the_next_build_
     assert not _marked(mark)
     before = _complete_runs(cache)
 
-    done = subprocess.run([sys.executable, "-m", "glo_lib.reporting.cli", "build", "--smoke", "--out", str(out)],
-                          cwd=ROOT, env={**os.environ, "GLO_CACHE_DIR": str(cache)}, capture_output=True,
-                          text=True, timeout=600)
+    done = subprocess.run(_build_args(root, out), cwd=ROOT, env={**os.environ, "GLO_CACHE_DIR": str(cache)},
+                          capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     assert previous.read_bytes().startswith(b"%PDF-")  # replaced by the new report
     after = _complete_runs(cache)

@@ -24,7 +24,7 @@ def test_output_range_shape_and_generate():
     m = _model().eval()
     x = m.generate_from_ids(torch.tensor([0, 9]), torch.randn(2, 16) * 10)
     assert x.shape == (2, 1, 28, 28) and x.min() >= 0 and x.max() <= 1
-    assert m.content.shape == (20, 16) and m.classes.shape == (10, 16)
+    assert m.content.shape == (20, GLOConfig().content_dim) and m.classes.shape == (10, GLOConfig().class_dim)
     ids = torch.tensor([3, 4])
     assert torch.allclose(m.reconstruct(ids, torch.tensor([1, 2])), m(ids, torch.tensor([1, 2]))[0])
 
