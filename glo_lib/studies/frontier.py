@@ -153,7 +153,7 @@ def default_sentence(table: pd.DataFrame, cfg: GLOConfig) -> str:
         return f"$\\sigma$ = {cfg.noise_std:g} was not swept, so the rule for the defaults cannot be applied here."
     pick = choose_default(table, cfg.noise_std)
     if pick is None:
-        return (f"At $\sigma$ = {cfg.noise_std:g} no swept family reconstructs to an MSE of {TARGET_MSE} or "
+        return (f"At $\\sigma$ = {cfg.noise_std:g} no swept family reconstructs to an MSE of {TARGET_MSE} or "
                 f"less, so the rule picks none; the default stays the {family_name(cfg.generator, cfg.code_init)}.")
     own = table[(table["generator"] == cfg.generator) & (table["code_init"] == cfg.code_init)
                 & (table["noise_std"] == cfg.noise_std)]
@@ -164,7 +164,7 @@ def default_sentence(table: pd.DataFrame, cfg: GLOConfig) -> str:
     target = (f"; it meets both targets (MSE at most {TARGET_MSE}, class transfer at least {TARGET_TRANSFER:.0%})."
               if met else f"; it misses a target (MSE at most {TARGET_MSE}, class transfer at least "
                           f"{TARGET_TRANSFER:.0%}).")
-    return (f"At $\sigma$ = {cfg.noise_std:g} the rule picks the {family_name(pick['generator'], pick['code_init'])}: "
+    return (f"At $\\sigma$ = {cfg.noise_std:g} the rule picks the {family_name(pick['generator'], pick['code_init'])}: "
             f"MSE {pick['mse']:.4f}, class transfer {pick['transfer']:.1%}. " + verdict + target)
 
 
