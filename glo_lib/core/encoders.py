@@ -27,16 +27,15 @@ its data, the settings and the library version all match.
 from __future__ import annotations
 
 import copy
-import dataclasses
 import hashlib
 import io
 import json
 import math
 import time
 import warnings
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Optional, Sequence, Union
+from typing import Optional, Sequence, Union
 
 import pandas as pd
 import torch
@@ -44,10 +43,11 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from ..checks import check_bool, check_int, check_number
+from ..checks import check_int, check_number
 from ..paths import cache_dir
 from ..seeding import set_seed
 from ..version import __version__
+from .config import Settings
 from .losses import content_penalty, make_loss
 from .runs import StaleRunWarning, write_model_folder
 from .train import Run
@@ -61,7 +61,7 @@ MSE_EVERY = 5
 
 
 @dataclass(frozen=True)
-class EncoderSettings:
+class EncoderSettings(Settings):
     """Every setting of the second stage (the stage-1 run supplies the rest: loss, sigma, decay)."""
 
     regress_epochs: int = 60  # phase 1: passes over the training digits regressing the stage-1 codes
@@ -85,22 +85,9 @@ class EncoderSettings:
         object.__setattr__(self, "anchor_weight", check_number("anchor_weight", self.anchor_weight))
         object.__setattr__(self, "shift_px", check_number("shift_px", self.shift_px, note="pixels"))
 
-    @classmethod
-    def from_params(cls, params: Mapping[str, Any], smoke: bool = False) -> "EncoderSettings":
-        """The settings among a notebook's parameters (other keys are ignored); ``smoke`` shrinks them."""
-        names = {f.name for f in fields(cls)}
-        settings = cls(**{k: v for k, v in params.items() if k in names})
-        return settings.smoke() if check_bool("smoke", smoke) else settings
-
-    def replace(self, **changes: Any) -> "EncoderSettings":
-        return dataclasses.replace(self, **changes)
-
     def smoke(self) -> "EncoderSettings":
         """A version that trains in a second or two (tests, smoke notebooks)."""
         return self.replace(regress_epochs=min(self.regress_epochs, 3), finetune_epochs=min(self.finetune_epochs, 2))
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
 
     def key(self) -> str:
         """Stable short hash of every setting."""
