@@ -83,7 +83,7 @@ def test_a_failing_value_is_reported_with_its_parameters(tmp_path, base):
     assert (kept.n_trained, kept.n_cached) == (0, 1)
     [(params, message)] = kept.failures
     assert params == {"dataset": "mnist", "seed": 0}
-    assert "missing: train-images-idx3-ubyte" in message
+    assert "(missing train-images-idx3-ubyte" in message
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")

