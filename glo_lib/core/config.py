@@ -14,6 +14,7 @@ from typing import Any, Mapping
 import torch
 
 from ..checks import check_bool, check_choice, check_int, check_number, check_text
+from .precision import PRECISIONS, pick_precision
 
 LOSSES = ("l1", "l2", "l1+l2", "perceptual")
 PERCEPTUAL_NETS = ("judge", "vgg16")
@@ -72,6 +73,7 @@ class GLOConfig(Settings):
     data_root: str = "data"  # folder holding the IDX files (gzipped or not), or a torchvision root
     # (<data_root>/MNIST/raw/); Fashion-MNIST is also looked for where Debian installs it
     device: str = "auto"  # "auto" picks CUDA when present, else the CPU
+    precision: str = "auto"  # "auto": bf16 autocast on a CPU with native bf16 (AVX512-BF16/AMX), else fp32
 
     def __post_init__(self) -> None:
         check_choice("dataset", self.dataset, DATASETS)
@@ -91,6 +93,7 @@ class GLOConfig(Settings):
         check_choice("generator", self.generator, GENERATORS)
         check_choice("code_init", self.code_init, CODE_INITS)
         check_choice("device", self.device, DEVICES)
+        check_choice("precision", self.precision, PRECISIONS)
         check_text("data_root", self.data_root, "a non-empty folder path")
 
     def _set(self, name: str, value: Any) -> None:
@@ -104,8 +107,13 @@ class GLOConfig(Settings):
         """Stable short hash of every field that changes the trained result."""
         d = self.to_dict()
         d.pop("device")  # where a run trains does not change what it is asked to learn
+        d["precision"] = self.resolved_precision()  # but its arithmetic changes the result slightly
         blob = json.dumps(d, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:10]
+
+    def resolved_precision(self) -> str:
+        """"fp32" or "bf16": what this run trains in on this machine."""
+        return pick_precision(self.precision, pick_device(self.device, strict=False))
 
     def run_name(self) -> str:
         """Readable, unique folder name of this run; the seed is always part of it."""
@@ -131,10 +139,10 @@ def table1(cfg: GLOConfig) -> list[tuple[str, str]]:
     ]
 
 
-def pick_device(name: str) -> torch.device:
-    """"auto" -> CUDA when present, else CPU."""
+def pick_device(name: str, strict: bool = True) -> torch.device:
+    """"auto" -> CUDA when present, else CPU; "cuda" without a GPU fails when ``strict``."""
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name == "cuda" and not torch.cuda.is_available():
+    if name == "cuda" and strict and not torch.cuda.is_available():
         raise ValueError("device='cuda' asked for, but torch sees no CUDA device; use 'auto' or 'cpu'")
     return torch.device(name)
