@@ -1,4 +1,11 @@
 """glo_lib.core.sweep: every combination once, the cache reused, failures named, bad grids refused."""
+import os
+import signal
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+
 import pytest
 import torch
 
@@ -115,3 +122,31 @@ def test_grid_configs_takes_any_iterable(base):
     assert [(c.seed, c.noise_std) for c in configs] == [(0, 0.1), (0, 0.2), (1, 0.1), (1, 0.2),
                                                           (2, 0.1), (2, 0.2)]
     assert grid_configs(base, {}) == [base]
+
+
+def test_a_local_pool_whose_worker_is_killed_is_replaced_and_its_runs_retried(tmp_path, base):
+    # a dead worker breaks a ProcessPoolExecutor for good: the retry needs a fresh pool
+    pool = ProcessPoolExecutor(2, mp_context=get_context("spawn"))
+
+    def kill_one_worker():
+        while not pool._processes:
+            time.sleep(0.1)
+        time.sleep(1.0)  # the workers have their runs
+        os.kill(next(iter(pool._processes)), signal.SIGKILL)
+
+    killer = threading.Thread(target=kill_one_worker, daemon=True)
+    killer.start()
+    try:
+        result = sweep(base.replace(n_samples=100, epochs=4), {"noise_std": [0.1, 0.2]}, progress=False,
+                       root=tmp_path, executor=pool)
+    finally:
+        killer.join(timeout=60)
+        pool.shutdown()
+    assert result.failures == [] and result.n_trained == 2
+    assert len(result.retried) >= 1  # the killed worker's run, and any the broken pool dropped
+    assert len(_names(tmp_path)) == 2
+
+
+def test_an_executor_must_be_one(tmp_path, base):
+    with pytest.raises(ValueError, match="executor must be a concurrent.futures.Executor, got str"):
+        sweep(base, {"seed": [0]}, progress=False, root=tmp_path, executor="tcp://localhost:8786")

@@ -39,6 +39,8 @@ from .train import Run, train
 MIN_PARALLEL_WORK = 100_000
 #: the environment variable naming a Dask scheduler (``tcp://host:8786``) that sweeps send runs to
 SCHEDULER_ENV = "GLO_DASK_SCHEDULER"
+#: seconds to wait for that scheduler to answer before saying that nothing does
+CONNECT_TIMEOUT_S = 20.0
 #: exceptions that mean the worker was lost (killed, out of memory), not that the run cannot train
 WORKER_LOST = ("KilledWorker", "BrokenProcessPool", "CancelledError", "CommClosedError", "FutureCancelledError")
 
@@ -171,11 +173,12 @@ def _train_remote(configs: list[GLOConfig], executor: Optional[Executor], worker
     threads = None if executor is not None else max(1, (os.cpu_count() or 1) // workers)
     pool = executor or _local_pool(workers)
     try:
-        got, lost = _train_on(pool, configs, snapshot_epochs, threads, progress)
+        got, lost = _train_on(pool, configs, snapshot_epochs, threads, progress, attempt=1)
         retry = sorted(lost)
         if retry:
             pool = _usable(pool, executor, workers)
-            again, still_lost = _train_on(pool, [configs[j] for j in retry], snapshot_epochs, threads, progress)
+            again, still_lost = _train_on(pool, [configs[j] for j in retry], snapshot_epochs, threads, progress,
+                                          attempt=2)
             got.update({retry[k]: outcome for k, outcome in again.items()})
             got.update({retry[k]: f"its worker was lost twice (last: {why})" for k, why in still_lost.items()})
     finally:
@@ -197,7 +200,7 @@ def _data_loader() -> Callable[[GLOConfig], Digits]:
 
 
 def _train_on(pool: Executor, configs: list[GLOConfig], snapshot_epochs: Sequence[int],
-              threads: Optional[int], progress: bool) -> tuple[dict[int, Any], dict[int, str]]:
+              threads: Optional[int], progress: bool, attempt: int) -> tuple[dict[int, Any], dict[int, str]]:
     """Each config trained through ``pool``: {index: payload, or the error it raised as text}, and
     {index: what happened} for those whose worker was lost."""
     futures: dict[Future, int] = {}
@@ -205,7 +208,7 @@ def _train_on(pool: Executor, configs: list[GLOConfig], snapshot_epochs: Sequenc
     lost: dict[int, str] = {}
     for j, cfg in enumerate(configs):
         try:
-            futures[pool.submit(train_payload, cfg.to_dict(), tuple(snapshot_epochs), threads)] = j
+            futures[pool.submit(train_payload, cfg.to_dict(), tuple(snapshot_epochs), threads, attempt)] = j
         except BrokenProcessPool as err:
             lost[j] = _describe(err)
     for fut in tqdm(as_completed(futures), total=len(futures), desc="sweep", disable=not progress):
@@ -220,9 +223,11 @@ def _train_on(pool: Executor, configs: list[GLOConfig], snapshot_epochs: Sequenc
     return outcomes, lost
 
 
-def train_payload(cfg_dict: dict, snapshot_epochs: tuple = (), threads: Optional[int] = None) -> dict:
+def train_payload(cfg_dict: dict, snapshot_epochs: tuple = (), threads: Optional[int] = None,
+                  attempt: int = 1) -> dict:
     """What a worker does: train one run on data it loads itself and return it as plain data
-    (``runs.run_payload``); it writes nothing to any cache."""
+    (``runs.run_payload``); it writes nothing to any cache. ``attempt`` only tells a retry from
+    the lost try (Dask names a task by its arguments and would hand back the lost one)."""
     if threads:
         torch.set_num_threads(threads)
     cfg = GLOConfig(**cfg_dict)
@@ -250,16 +255,16 @@ def scheduler_executor() -> Optional[Executor]:
 
 
 @functools.lru_cache(maxsize=4)
-def dask_executor(address: str, timeout: float = 20.0) -> Executor:
+def dask_executor(address: str) -> Executor:
     """``distributed.Client(address).get_executor()``, one client per address and process; a
     ConnectionError naming the address (and ``$GLO_DASK_SCHEDULER``) when nothing answers there."""
     import distributed  # imported here: only sweeps sent to a cluster need it, and it is slow to import
 
     try:
-        client = distributed.Client(address, timeout=timeout, set_as_default=False)
+        client = distributed.Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as err:
         raise ConnectionError(f"no Dask scheduler answers at {address!r} (from --scheduler or "
-                              f"${SCHEDULER_ENV}) within {timeout:g} s: {err}") from None
+                              f"${SCHEDULER_ENV}) within {CONNECT_TIMEOUT_S:g} s: {err}") from None
     return client.get_executor()
 
 

@@ -1,0 +1,130 @@
+"""Sweeps on a real Dask cluster: two worker processes on this machine, runs sent back as data and
+written into the client's cache, a killed worker's runs retried once and then reported by name."""
+import os
+import signal
+import threading
+import time
+
+import pytest
+import torch
+
+from glo_lib import GLOConfig, load_digits, train
+import glo_lib.core.sweep as sweep_mod
+from glo_lib.core.sweep import SCHEDULER_ENV, sweep
+
+distributed = pytest.importorskip("distributed")
+dask = pytest.importorskip("dask")
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    # allowed-failures 0: the scheduler gives up on a task at its first lost worker, so the sweep's
+    # own retry (once) is what is tested; the default (3) would hide it behind Dask's retries
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                      dashboard_address=None, silence_logs=40) as c:
+            with distributed.Client(c) as client:
+                yield c, client
+
+
+@pytest.fixture
+def base():
+    return GLOConfig(n_samples=40, epochs=2, batch_size=16, generator="course")
+
+
+def _runs(root):
+    return sorted(p.name for p in (root / "runs").iterdir() if not p.name.startswith("."))
+
+
+def test_a_sweep_on_the_cluster_lands_in_this_cache(tmp_path, cluster, base):
+    _, client = cluster
+    result = sweep(base, {"noise_std": [0.0, 0.5]}, progress=False, root=tmp_path,
+                   executor=client.get_executor(), snapshot_epochs=[1])
+    assert (result.n_trained, result.n_cached, result.failures) == (2, 0, [])
+    assert _runs(tmp_path) == sorted(r.name for r in result.runs)  # written here, by the client
+    here = train(base.replace(noise_std=0.5), load_digits(base), progress=False)
+    assert torch.allclose(result.runs[1].model.content, here.model.content, atol=1e-5)
+    assert 1 in result.runs[0].snapshots
+    again = sweep(base, {"noise_std": [0.0, 0.5]}, progress=False, root=tmp_path,
+                  executor=client.get_executor())
+    assert (again.n_trained, again.n_cached) == (0, 2)
+
+
+def test_the_scheduler_address_in_the_environment_is_used(tmp_path, cluster, base, monkeypatch):
+    c, client = cluster
+    monkeypatch.setenv(SCHEDULER_ENV, c.scheduler_address)
+    with distributed.get_task_stream(client) as stream:
+        result = sweep(base, {"seed": [3]}, progress=False, root=tmp_path)  # one small run: in-process without Dask
+    assert result.n_trained == 1
+    assert any("train_payload" in str(task["key"]) for task in stream.data)
+
+
+def test_an_unreachable_scheduler_is_named(tmp_path, base, monkeypatch):
+    monkeypatch.setenv(SCHEDULER_ENV, "tcp://127.0.0.1:9")
+    monkeypatch.setattr(sweep_mod, "CONNECT_TIMEOUT_S", 2.0)
+    sweep_mod.dask_executor.cache_clear()
+    with pytest.raises(ConnectionError, match=r"tcp://127.0.0.1:9.*GLO_DASK_SCHEDULER"):
+        sweep(base, {"seed": [4]}, progress=False, root=tmp_path)
+    sweep_mod.dask_executor.cache_clear()
+
+
+class WorkerKiller(threading.Thread):
+    """Kills (SIGKILL) the worker process running one of our tasks, ``times`` times."""
+
+    def __init__(self, client, times):
+        super().__init__(daemon=True)
+        self.client, self.times, self.killed, self.stop = client, times, 0, threading.Event()
+
+    def busy(self):
+        return [w for w, keys in self.client.processing().items() if any("train_payload" in str(k) for k in keys)]
+
+    def run(self):
+        while self.killed < self.times and not self.stop.is_set():
+            busy = self.busy()
+            if busy:
+                pid = self.client.run(os.getpid, workers=busy[:1]).get(busy[0])
+                time.sleep(0.5)  # mid-run: the worker has started on it
+                if pid and busy[0] in self.busy():
+                    os.kill(pid, signal.SIGKILL)
+                    self.killed += 1
+                    time.sleep(1)  # let the scheduler notice before looking again
+            time.sleep(0.2)
+
+
+@pytest.fixture
+def killer(cluster):
+    """Start with ``killer(times)``; stopped and joined after the test, before the cluster closes."""
+    started = []
+
+    def start(times):
+        cluster[1].wait_for_workers(2, timeout=60)
+        k = WorkerKiller(cluster[1], times)
+        k.start()
+        started.append(k)
+        return k
+    yield start
+    for k in started:
+        k.stop.set()
+        k.join(timeout=30)
+
+
+def test_a_killed_worker_is_retried_once(tmp_path, cluster, base, killer):
+    kills = killer(times=1)
+    # 200 images x 20 epochs: seconds per run, time enough to be killed mid-run
+    result = sweep(base.replace(n_samples=200, epochs=20), {"noise_std": [0.1, 0.2]}, progress=False,
+                   root=tmp_path, executor=cluster[1].get_executor())
+    assert kills.killed == 1
+    assert result.failures == [] and result.n_trained == 2
+    assert result.retried and all(set(p) == {"noise_std", "seed"} for p in result.retried)
+    assert "retried after a lost worker" in result.summary()
+    assert len(_runs(tmp_path)) == 2
+
+
+def test_a_run_whose_worker_dies_twice_is_reported_by_name(tmp_path, cluster, base, killer):
+    kills = killer(times=2)
+    result = sweep(base.replace(n_samples=200, epochs=80), {"noise_std": [0.7]}, progress=False,
+                   root=tmp_path, executor=cluster[1].get_executor(), raise_on_failure=False)
+    assert kills.killed == 2 and result.runs == []
+    [(params, message)] = result.failures
+    assert params == {"noise_std": 0.7, "seed": 0}
+    assert "worker was lost twice" in message and "KilledWorker" in message
