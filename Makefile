@@ -5,7 +5,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SYS_TOOLS := xelatex pandoc pdftoppm pdfimages chromium chromedriver
 APT_PACKAGES := texlive-xetex texlive-fonts-recommended texlive-plain-generic pandoc poppler-utils \
-	chromium chromium-driver
+	chromium chromium-driver dataset-fashion-mnist
+# what dataset-fashion-mnist installs: its folder counts as missing like a tool
+SYS_DATA := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 LAB_STAMP := $(VENV)/.lab-installed
 # JupyterLab on localhost, offline: no news feed, no update check
 LAB_ARGS := --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks --LabApp.news_url=None \
@@ -45,10 +47,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	touch $(STAMP)
 
-# xelatex + pandoc for the PDF, poppler and chromium (the browser test of JupyterLab) for the tests:
-# installed with apt-get when missing
+# xelatex + pandoc for the PDF, poppler and chromium (the browser test of JupyterLab) and Fashion-MNIST
+# (Debian's dataset-fashion-mnist) for the tests: installed with apt-get when missing
 sysdeps:
 	@missing=""; for t in $(SYS_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	for f in $(SYS_DATA); do test -f $$f || missing="$$missing $$f"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing$$missing with apt-get"; \
