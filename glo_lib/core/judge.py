@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
@@ -17,11 +17,13 @@ import torch
 import torch.nn.functional as F
 from sklearn.model_selection import train_test_split
 from torch import nn
+from torch.nn.utils.fusion import fuse_conv_bn_eval
 
 from .. import atomic
 from ..paths import cache_dir
 from ..seeding import set_seed
 from ..version import __version__
+from .precision import autocast, pick_precision
 from .data import Digits
 
 JUDGE_TEST_SHARE = 0.2  # of the held-out pool, kept to measure the judge itself
@@ -59,6 +61,7 @@ class Judge:
     epochs: int
     cached: bool = False
     key: str = ""  # identity of pool, epochs, seed and version (set by judge_or_load)
+    _reader: Optional[nn.Module] = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def device(self) -> torch.device:
@@ -67,19 +70,44 @@ class Judge:
     def to(self, device: torch.device) -> "Judge":
         """The judge on ``device`` (a run's, to read its images where they are made)."""
         self.net.to(device)
+        self._reader = None  # rebuilt on the new device when next needed
         return self
 
     @torch.no_grad()
-    def predict(self, images: torch.Tensor, batch: int = 1024) -> torch.Tensor:
+    def predict(self, images: torch.Tensor, batch: int = 256) -> torch.Tensor:
         """The class of each image (on any device), on the CPU."""
-        self.net.eval()
-        return torch.cat([self.net(x.to(self.device)).argmax(1).cpu() for x in images.float().split(batch)])
+        head = self.net.head.eval()
+        return torch.cat([head(f).argmax(1) for f in self._read(images, batch).split(batch)])
 
     @torch.no_grad()
-    def features(self, images: torch.Tensor, batch: int = 1024) -> torch.Tensor:
+    def features(self, images: torch.Tensor, batch: int = 256) -> torch.Tensor:
         """The 64 features of each image (on any device), on the CPU."""
-        self.net.eval()
-        return torch.cat([self.net.features(x.to(self.device)).cpu() for x in images.float().split(batch)])
+        return self._read(images, batch)
+
+    def _read(self, images: torch.Tensor, batch: int) -> torch.Tensor:
+        # batches of 256 keep the activations in cache (1,024 was 1.3x slower on the CPU)
+        if self._reader is None:
+            self._reader = reader_net(self.net)
+        device = self.device
+        precision = pick_precision("auto", device)
+        out = []
+        for x in images.float().split(batch):
+            with autocast(precision, device):
+                out.append(self._reader(x.to(device)).float().cpu())
+        return torch.cat(out) if out else torch.empty(0, self.net.feature_dim)
+
+
+def reader_net(net: JudgeNet) -> nn.Module:
+    """The frozen judge's feature layers rearranged to read images fast, the same function up to
+    rounding: each batch norm folded into its convolution, and each ReLU moved after its max-pooling
+    (max commutes with a rising function, and the pooled map is 4x smaller); channels-last weights
+    on a CPU. About 3x faster than the layers as trained (benchmarks/run.py)."""
+    net = net.eval()
+    conv1, bn1, _, _, conv2, bn2, _, _ = net.conv
+    reader = nn.Sequential(fuse_conv_bn_eval(conv1, bn1), nn.MaxPool2d(2), nn.ReLU(),
+                           fuse_conv_bn_eval(conv2, bn2), nn.MaxPool2d(2), nn.ReLU(), *net.fc).eval()
+    on_cpu = next(net.parameters()).device.type == "cpu"
+    return reader.to(memory_format=torch.channels_last) if on_cpu else reader
 
 
 def _split(digits: Digits, seed: int):

@@ -70,7 +70,7 @@ def train(cfg: GLOConfig, digits: Digits, progress: bool = True,
     if loss_fn is None:  # before seeding: the perceptual loss's judge may be trained (and seeded) here
         loss_fn = make_loss(cfg, digits)
     gen, model = initial_model(cfg, len(digits.labels), digits.n_classes)
-    model = fast_layout(model.to(device), device)
+    model = model.to(device)
     precision = cfg.resolved_precision()
     # one Adam with a learning rate per part, as in Table 1
     opt = adam([
@@ -117,11 +117,6 @@ def train(cfg: GLOConfig, digits: Digits, progress: bool = True,
     return Run(cfg, model, history, timings, digits.fingerprint(), snapshots=snapshots, digits=digits)
 
 
-def fast_layout(model: GLOModel, device: torch.device) -> GLOModel:
-    """Channels-last convolution weights on a CPU: oneDNN's preferred layout (benchmarks/run.py)."""
-    return model.to(memory_format=torch.channels_last) if device.type == "cpu" else model
-
-
 def adam(groups: list[dict]) -> torch.optim.Optimizer:
     """Adam with its fused kernel (one pass over all parameters) where this torch has one for the
     device, else the multi-tensor one; the same update rule either way."""
@@ -143,6 +138,6 @@ def _yardstick(model: GLOModel, images: torch.Tensor, labels: torch.Tensor,
     """MSE and L1 of noise-free reconstructions of the first ``len(labels)`` training images:
     comparable across losses and sigmas."""
     model.eval()
-    with autocast(precision, labels.device):
-        recon = model.reconstruct(torch.arange(len(labels), device=labels.device), labels).float()
+    ids = torch.arange(len(labels), device=labels.device)
+    recon = model.generate_from_ids(labels, model.content.detach()[ids], precision=precision)
     return F.mse_loss(recon, images).item(), F.l1_loss(recon, images).item()
