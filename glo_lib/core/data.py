@@ -14,7 +14,7 @@ import hashlib
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional, Sequence
 
 import numpy as np
 import torch
@@ -44,6 +44,20 @@ CLASS_NAMES = {
     "fashion-mnist": ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                       "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
 }
+
+
+class ByClass(dict):
+    """A figure's parts (image rows whose columns are the classes, confusion matrices) that also
+    carry what the classes are called, so a figure titles them without being told the dataset."""
+
+    def __init__(self, parts=(), class_names: Sequence[str] = DIGIT_NAMES):
+        super().__init__(parts)
+        self.class_names = tuple(class_names)
+
+
+def class_names_of(thing: Any) -> tuple:
+    """The class names ``thing`` carries (a ``Digits``, a ``ByClass``), else the digits 0-9."""
+    return tuple(getattr(thing, "class_names", DIGIT_NAMES))
 
 
 class DataFilesMissing(FileNotFoundError):

@@ -12,6 +12,7 @@ import pandas as pd
 import seaborn as sns
 import torch
 
+from ..core.data import DIGIT_NAMES, class_names_of
 from ..measures.sampling import SAMPLER_NAMES
 from ..studies.noise_study import MEASURES
 from ..studies.sampling_study import Drawn
@@ -42,15 +43,19 @@ def measure_vs(df: pd.DataFrame, x: str, columns: Sequence[str], labels: Optiona
 
 
 def confusion_heatmap(confusion: np.ndarray, ax: Optional[plt.Axes] = None,
-                      title: Optional[str] = None) -> plt.Figure:
-    """Rows: class code used; columns: the judge's call; cells: share of the row."""
+                      title: Optional[str] = None, class_names: Sequence[str] = DIGIT_NAMES) -> plt.Figure:
+    """Rows: class code used; columns: the judge's call; cells: share of the row; both axes
+    ticked with ``class_names``."""
     if ax is None:
         fig, ax = plt.subplots(figsize=(4.2, 3.6))
     shares = confusion / confusion.sum(axis=1, keepdims=True).clip(min=1)
     labels = np.where(shares >= 0.05, np.vectorize(lambda v: f"{v:.2f}")(shares), "")
-    sns.heatmap(shares, vmin=0, vmax=1, cmap="Blues", annot=labels, fmt="",
-                annot_kws={"fontsize": 6}, cbar=False, ax=ax, square=True)
-    ax.set_xlabel("judge's digit")
+    sns.heatmap(shares, vmin=0, vmax=1, cmap="Blues", annot=labels, fmt="", annot_kws={"fontsize": 6},
+                cbar=False, ax=ax, square=True, xticklabels=class_names, yticklabels=class_names)
+    if tuple(class_names) != DIGIT_NAMES:  # names longer than a digit: turned to fit under their column
+        ax.tick_params(axis="x", labelrotation=60, labelsize=7)
+        ax.tick_params(axis="y", labelsize=7)
+    ax.set_xlabel("judge's digit" if tuple(class_names) == DIGIT_NAMES else "judge's class")
     ax.set_ylabel("class code")
     if title:
         ax.set_title(title, fontsize=10)
@@ -191,10 +196,11 @@ def sweeps_figure(runs: Mapping[str, pd.DataFrame], styles: Sequence[str] = ("-"
 
 
 def confusion_pair(confusions: Mapping[str, np.ndarray]) -> plt.Figure:
-    """One class-transfer confusion heatmap per titled matrix, side by side."""
+    """One class-transfer confusion heatmap per titled matrix, side by side (classes named as
+    ``confusions`` says: ``core.data.ByClass``)."""
     fig, axes = plt.subplots(1, len(confusions), figsize=(8.5, 3.8), squeeze=False)
     for ax, (title, conf) in zip(axes[0], confusions.items()):
-        confusion_heatmap(conf, ax=ax, title=title)
+        confusion_heatmap(conf, ax=ax, title=title, class_names=class_names_of(confusions))
     fig.tight_layout()
     return fig
 

@@ -57,11 +57,12 @@ def explore(run: Run, index: int, class_id: int, noise_scale: float = 0.0, n_dra
     classes = torch.tensor([label, int(class_id)] + [int(class_id)] * n_draws)
     made = model.generate_from_ids(classes, codes).cpu()
     images = torch.cat([digits.images[int(index)][None], made])
-    titles = [f"image {index}\n(a {label})", "reconstruction", f"as a {class_id}"]
+    name = digits.class_name
+    titles = [f"image {index}\n(a {name(label)})", "reconstruction", f"as a {name(class_id)}"]
     titles += [f"noise {noise_scale:g}\n#{j + 1}" for j in range(n_draws)]
     if judge is not None:
         calls = judge.predict(images).tolist()
-        titles = [f"{t}\njudge: {c}" for t, c in zip(titles, calls)]
+        titles = [f"{t}\njudge: {name(c)}" for t, c in zip(titles, calls)]
     return titled_row(images, titles, width=1.15)
 
 
@@ -129,7 +130,7 @@ class Explorer(widgets.VBox):
         fig = explore(run, self.index.value, self.class_id.value, self.noise.value, self.n_draws,
                       judge=self.judge)
         self.image.value = figure_png(fig, dpi=100)
-        label = int(run.digits.labels[self.index.value])
+        label = run.digits.class_name(run.digits.labels[self.index.value])
         self.status.value = (f"{run.name}: image {self.index.value} is a {label}; "
                              f"content noise std {self.noise.value:g} (training sigma {run.config.noise_std:g})")
 

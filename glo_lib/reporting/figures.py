@@ -12,6 +12,7 @@ import torch
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from ..core.config import GLOConfig
+from ..core.data import class_names_of
 from ..measures.sampling import SAMPLER_NAMES
 from ..studies.sampling_study import Drawn
 
@@ -131,9 +132,10 @@ def samplers_figure(drawn: dict[str, Drawn], per_class: int = 4) -> plt.Figure:
 
 
 def transfer_rows_figure(rows: Mapping[str, torch.Tensor]) -> plt.Figure:
-    """Rows of a real image followed by its content code as each digit, columns titled above."""
+    """Rows of a real image followed by its content code as each class, columns titled above with
+    the class names the rows carry (``core.data.ByClass``; the digits 0-9 otherwise)."""
     width = len(next(iter(rows.values())))
-    return label_columns(image_rows(rows), ["real"] + [str(k) for k in range(width - 1)])
+    return label_columns(image_rows(rows), ["real"] + list(class_names_of(rows))[: width - 1])
 
 
 def path_rows_figure(rows: Mapping[str, torch.Tensor], first: str = "image a", last: str = "image b") -> plt.Figure:

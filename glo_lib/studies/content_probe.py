@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..checks import check_bool, check_int, check_list, check_number
 from ..core.config import GLOConfig
+from ..core.data import ByClass, class_names_of
 from ..core.judge import Judge, judge_or_load
 from ..core.train import Run
 from ..measures.metrics import class_transfer
@@ -98,7 +99,8 @@ def mean_judge_accuracy(judges: pd.DataFrame) -> float:
 def seed_confusions(runs: Iterable[Run], judge: Judge, seed: int) -> dict[str, np.ndarray]:
     """Class-transfer confusion of ``seed``'s runs at the lowest and highest sigma, titled by sigma."""
     pick = {r.config.noise_std: r for r in runs if r.config.seed == seed}
-    return {f"sigma = {s:g}": class_transfer(pick[s].model, judge)["confusion"] for s in (min(pick), max(pick))}
+    return ByClass({f"sigma = {s:g}": class_transfer(pick[s].model, judge)["confusion"] for s in (min(pick), max(pick))},
+                   class_names_of(pick[min(pick)].digits))
 
 
 def probe_table(measures: pd.DataFrame) -> pd.DataFrame:

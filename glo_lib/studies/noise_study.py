@@ -8,7 +8,7 @@ import torch
 
 from ..checks import check_int, check_list, check_number
 from ..core.config import GLOConfig
-from ..core.data import Digits
+from ..core.data import ByClass, Digits, class_names_of
 from ..core.sweep import SweepResult
 from ..core.train import Run
 from ..measures.metrics import diversity, transfer_images
@@ -100,8 +100,8 @@ def class_diversity(run: Run) -> pd.Series:
 
 def transfer_rows(runs: Mapping[str, Run], ids: torch.Tensor) -> dict[str, torch.Tensor]:
     """For each named run, one row per image: the real image, then its content code drawn with
-    each of the ten class codes (columns 0..9)."""
-    rows = {}
+    each of the ten class codes (columns named as the runs' data name the classes)."""
+    rows = ByClass(class_names=class_names_of(next(iter(runs.values())).digits))
     for name, run in runs.items():
         images, _ = transfer_images(run.model, run.model.content.detach()[ids])
         for j, i in enumerate(ids.tolist()):

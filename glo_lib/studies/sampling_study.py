@@ -14,7 +14,7 @@ import torch
 
 from ..checks import check_int, check_list, check_names
 from ..core.config import GLOConfig
-from ..core.data import Digits
+from ..core.data import ByClass, Digits
 from ..core.judge import Judge
 from ..core.model import GLOModel
 from ..measures.interpolation import class_interpolation, content_interpolation, transfer_grid
@@ -250,10 +250,11 @@ def random_sentence(table: pd.DataFrame) -> str:
 
 
 def transfer_rows(model: GLOModel, digits: Digits, ids: torch.Tensor) -> dict[str, torch.Tensor]:
-    """Per training image ``ids[i]``: the real image, then its content code as each digit 0-9."""
+    """Per training image ``ids[i]``: the real image, then its content code as each class, named
+    as ``digits`` names them."""
     grid = transfer_grid(model, ids).view(len(ids), 10, *digits.images.shape[1:])
-    return {f"image {int(i)} (a {int(digits.labels[i])})": torch.cat([digits.images[i][None], grid[r]])
-            for r, i in enumerate(ids)}
+    return ByClass({f"image {int(i)} (a {digits.class_name(digits.labels[i])})": torch.cat([digits.images[i][None], grid[r]])
+                    for r, i in enumerate(ids)}, digits.class_names)
 
 
 def transfer_sentence(accuracy: float, n_codes: int) -> str:
