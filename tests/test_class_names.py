@@ -1,0 +1,57 @@
+"""Class names travel with the data: a Fashion-MNIST run's figures title their columns and ticks
+with the garments, MNIST's with the digits, without being told the dataset."""
+import numpy as np
+import pytest
+import torch
+
+from glo_lib import GLOConfig, load_digits, train
+from glo_lib.core.data import CLASS_NAMES, DIGIT_NAMES, SYSTEM_FOLDERS, ByClass, class_names_of
+from glo_lib.reporting import charts, figures
+from glo_lib.reporting.explorer import explore
+from glo_lib.studies import noise_study, sampling_study
+
+FASHION = CLASS_NAMES["fashion-mnist"]
+pytestmark = pytest.mark.skipif(not SYSTEM_FOLDERS["fashion-mnist"].is_dir(),
+                                reason="Debian's dataset-fashion-mnist is not installed")
+
+
+@pytest.fixture(scope="module")
+def fashion_run():
+    cfg = GLOConfig(dataset="fashion-mnist", n_samples=40, epochs=1, batch_size=20, generator="course")
+    return train(cfg, load_digits(cfg), progress=False)
+
+
+def _titles(fig):
+    return [t.get_text() for ax in fig.axes for t in ax.get_xticklabels()]
+
+
+def test_transfer_rows_and_their_figure_name_the_garments(fashion_run):
+    d = fashion_run.digits
+    rows = sampling_study.transfer_rows(fashion_run.model, d, torch.tensor([0, 1]))
+    assert rows.class_names == FASHION
+    assert next(iter(rows)).endswith(f"(a {FASHION[int(d.labels[0])]})")
+    assert _titles(figures.transfer_rows_figure(rows)) == ["real", *FASHION]
+    sweep_rows = noise_study.transfer_rows({"sigma 0.3": fashion_run}, torch.tensor([0]))
+    assert class_names_of(sweep_rows) == FASHION
+
+
+def test_rows_without_names_keep_the_digits():
+    rows = {"image 1": torch.zeros(11, 1, 28, 28)}
+    assert _titles(figures.transfer_rows_figure(rows)) == ["real", *DIGIT_NAMES]
+
+
+def test_confusion_ticks_name_the_classes():
+    confusions = ByClass({"sigma = 0": np.eye(10), "sigma = 1": np.ones((10, 10))}, FASHION)
+    fig = charts.confusion_pair(confusions)
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == list(FASHION)
+    assert [t.get_text() for t in fig.axes[1].get_yticklabels()] == list(FASHION)
+    assert fig.axes[0].get_xlabel() == "judge's class"
+    digits = charts.confusion_pair({"sigma = 0": np.eye(10)})
+    assert [t.get_text() for t in digits.axes[0].get_xticklabels()] == list(DIGIT_NAMES)
+
+
+def test_the_explorer_names_the_class(fashion_run):
+    d = fashion_run.digits
+    fig = explore(fashion_run, 0, 7, 0.0, n_draws=1)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles[0].endswith(f"(a {d.class_name(d.labels[0])})") and titles[2] == "as a Sneaker"
