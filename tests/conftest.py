@@ -26,3 +26,13 @@ def tiny_digits(tiny_cfg):
     from glo_lib import load_digits
 
     return load_digits(tiny_cfg)
+
+
+@pytest.fixture(scope="session")
+def built_report(tmp_path_factory):
+    """The real notebooks executed in smoke mode into a real PDF, once per session (test_build,
+    test_pdf): (the PDF, the build folder with executed/ and the saved tables)."""
+    from glo_lib.reporting.build import build
+
+    out = tmp_path_factory.mktemp("build")
+    return build(smoke=True, root=ROOT, out_dir=out, progress=False), out

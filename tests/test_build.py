@@ -12,9 +12,8 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("build")
-    return build(smoke=True, root=ROOT, out_dir=out, progress=False), out
+def built(built_report):
+    return built_report  # one smoke PDF per session, shared with test_pdf
 
 
 def test_pdf_has_pages_and_images(built):

@@ -60,8 +60,8 @@ def test_one_judge_per_seed_on_that_seeds_pool(monkeypatch):
 def test_confusions_of_the_figures_seed_at_the_extreme_sigmas(monkeypatch):
     monkeypatch.setattr(cp, "class_transfer", lambda model, judge: {"confusion": (model, judge)})
     runs = [_run(s, k) for s in (0.0, 0.3, 1.0) for k in (0, 1)]
-    assert cp.seed_confusions(runs, "judge", seed=1) == {"sigma = 0": ("model 0.0 1", "judge"),
-                                                         "sigma = 1": ("model 1.0 1", "judge")}
+    assert cp.seed_confusions(runs, "judge", seed=1) == {"$\\sigma$ = 0": ("model 0.0 1", "judge"),
+                                                         "$\\sigma$ = 1": ("model 1.0 1", "judge")}
 
 
 def _judges(accuracies):
@@ -96,42 +96,46 @@ def _measures(mlp=(0.30, 0.12), transfer=(0.50, 0.80), mse=(0.0200, 0.0300), div
     return pd.DataFrame(rows)
 
 
-def test_probe_table_mean_and_std_per_sigma():
-    table = cp.probe_table(_measures())
-    assert list(table.columns) == ["sigma", "probe: logistic", "probe: MLP", "majority class", "class transfer",
-                                   "MSE", "diversity"]
-    assert table["sigma"].tolist() == [0.0, 1.0]
-    assert table["probe: MLP"].tolist() == ["0.300 ± 0.007", "0.120 ± 0.007"]
-    assert table["MSE"].tolist() == ["0.020 ± 0.000", "0.030 ± 0.000"]
+def test_settings_table_holds_every_number_the_sentences_quote():
+    fast = _measures(mlp=(0.60, 0.20), transfer=(0.70, 0.703), mse=(0.0150, 0.0250), shift=(0.8, 1.0), lr=0.01)
+    table = cp.settings_table({"Table 1": _measures(), "content lr 0.01": fast})
+    assert list(table.columns) == ["setting", "$\\sigma$", "MLP probe (%)", "logistic (%)", "transfer (%)", "MSE",
+                                   "travel (%)"]
+    assert table["setting"].tolist() == ["Table 1", "Table 1", "content lr 0.01", "content lr 0.01"]
+    assert table["$\\sigma$"].tolist() == ["0", "1", "0", "1"]
+    assert table.iloc[0].tolist()[2:] == ["30.0", "35.5", "50.0", "0.0200", "10"]
+    printed = " ".join(table.astype(str).to_numpy().ravel())
+    for sentence in (cp.leakage_sentence(_measures()), cp.fast_lr_sentence(_measures(), fast)):
+        for number in [w.rstrip("%).,;:") for w in sentence.replace("(", " ").split() if "." in w and w[0].isdigit()]:
+            assert number.rstrip("%") in printed or len(number.split(".")[1].rstrip("%")) == 2, number
 
 
-def test_sweep_and_fast_sweep_sentences():
+def test_sweep_sentence():
     grid = {"noise_std": [0.0, 1.0], "seed": [0]}
     assert cp.sweep_sentence("2 runs in 1.0 s", grid) == "**Table 1 sweep**: 2 runs in 1.0 s (2 values of sigma x 1 seed)."
-    assert cp.fast_sweep_sentence("2 runs", 0.01) == "**Fast content learning rate (0.01)**: 2 runs."
 
 
 def test_captions():
-    assert "(Table 1 settings; mean ± std over 1 seed). Probes:" in cp.probe_table_caption(1)
-    assert "(Table 1 settings; mean ± std over 3 seeds). Probes:" in cp.probe_table_caption(3)
-    assert "content learning rate (0.001, solid) and a ten times faster one (0.01, dashed)." \
-        in cp.fast_lr_caption(0.001, 0.01)
-    assert cp.confusion_caption(2).startswith("Class transfer at the lowest and highest sigma (seed 2): ")
+    assert cp.settings_caption(3).startswith("Leakage and class control at the lowest and highest $\\sigma$ for each "
+                                             "setting (means over 3 seeds).")
+    assert cp.settings_figure_caption(["Table 1", "lord init"]).endswith(
+        "against $\\sigma$ for 2 settings: Table 1, lord init. Bands: one standard deviation over seeds.")
+    assert cp.confusion_caption(2).startswith("Class transfer at the lowest and highest $\\sigma$ (seed 2): ")
 
 
 def test_leakage_sentence_when_everything_moves():
     assert cp.leakage_sentence(_measures()) == (
         "**Too little noise?** Under the Table 1 settings the MLP probe reads the digit from the content codes "
-        "with 30.0% accuracy at sigma = 0 and 12.0% at sigma = 1 (chance 10%, fold-to-fold spread about 3.0%). "
+        "with 30.0% accuracy at $\\sigma$ = 0 and 12.0% at $\\sigma$ = 1 (chance 10%, fold-to-fold spread about 3%). "
         "Within the spread of the measurement, the leakage decreases (30.0% to 12.0%), as expected. "
-        "From sigma = 0 to 1, class-transfer accuracy rises from 50.0% to 80.0%, the reconstruction MSE "
+        "From $\\sigma$ = 0 to 1, class-transfer accuracy rises from 50.0% to 80.0%, the reconstruction MSE "
         "rises from 0.0200 to 0.0300 and within-class diversity falls from 0.90 to 0.70.")
 
 
 def test_leakage_sentence_small_changes_stay_and_the_spread_can_exceed_the_floor():
     text = cp.leakage_sentence(_measures(mlp=(0.12, 0.15), transfer=(0.80, 0.809), mse=(0.0200, 0.0204),
                                          diversity=(0.90, 0.885), mlp_std=0.05))
-    assert "(chance 10%, fold-to-fold spread about 5.0%)" in text
+    assert "(chance 10%, fold-to-fold spread about 5%)" in text
     assert "the leakage stays flat (12.0% to 15.0%): this contradicts the expectation that it decreases." in text
     assert text.endswith("class-transfer accuracy stays at about 80.0%, the reconstruction MSE stays at about "
                          "0.0200 and within-class diversity stays at about 0.90.")
@@ -142,7 +146,7 @@ def test_shift_sentence_near_and_far():
     assert near == ("How far did the content codes travel? They start as N(0, 1) vectors and, with a learning rate "
                     "of 0.001 for 50 epochs, each code is updated 50 times; on average a code ends 15% of its "
                     "starting length away from where it began. Codes that stay this close to a random start can "
-                    "hardly carry the class, so the probes cannot find it at any sigma; what sigma changes is how "
+                    "hardly carry the class, so the probes cannot find it at any $\\sigma$; what $\\sigma$ changes is how "
                     "much the generator may rely on the exact code.")
     far = cp.shift_sentence(_measures(shift=(0.25, 0.25), lr=0.01, epochs=2))
     assert far.endswith("learning rate of 0.01 for 2 epochs, each code is updated 2 times; on average a code ends "
@@ -154,40 +158,18 @@ def test_fast_lr_sentence_against_the_table1_rate():
     fast = _measures(mlp=(0.60, 0.20), transfer=(0.70, 0.703), mse=(0.0150, 0.0250), shift=(0.8, 1.0), lr=0.01)
     assert cp.fast_lr_sentence(_measures(), fast) == (
         "With a content learning rate of 0.01 the codes move 90% of their starting length (against 10%). "
-        "The MLP probe reads the digit with 60.0% accuracy at sigma = 0 and 20.0% at sigma = 1 "
+        "The MLP probe reads the digit with 60.0% accuracy at $\\sigma$ = 0 and 20.0% at $\\sigma$ = 1 "
         "(logistic: 65.5% and 25.5%). Within the spread of the measurement, here the leakage decreases "
-        "(60.0% to 20.0%), as expected. At sigma = 0 the reconstruction MSE is 0.0150 against 0.0200 at the "
-        "Table 1 rate, and class-transfer accuracy stays at about 70.0% from sigma = 0 to 1.")
+        "(60.0% to 20.0%), as expected. At $\\sigma$ = 0 the reconstruction MSE is 0.0150 against 0.0200 at the "
+        "Table 1 rate, and class-transfer accuracy stays at about 70.0% from $\\sigma$ = 0 to 1.")
     rising = cp.fast_lr_sentence(_measures(), _measures(mlp=(0.10, 0.20), transfer=(0.5, 0.9)))
     assert "here the leakage increases (10.0% to 20.0%): this contradicts" in rising
-    assert "class-transfer accuracy rises from 50.0% to 90.0% from sigma = 0 to 1." in rising
-
-
-def test_probe_figure_panels_and_judge_ceiling():
-    fig = charts.probe_figure(_measures(), judge_accuracy=0.93)
-    left, right = fig.axes
-    assert left.get_title() == "class read from content codes"
-    assert right.get_title() == "class decided by the class code"
-    assert [t.get_text() for t in left.get_legend().get_texts()] == ["logistic probe", "MLP probe", "chance (10%)"]
-    ceiling = [l for l in right.get_lines() if l.get_label() == "judge on real digits"]
-    assert list(ceiling[0].get_ydata()) == [0.93, 0.93]
-    assert list(left.get_lines()[1].get_ydata()) == pytest.approx([0.30, 0.12])  # MLP means per sigma
-    plt.close(fig)
-
-
-def test_sweeps_figure_one_style_per_rate():
-    fig = charts.sweeps_figure({"lr 0.001": _measures(), "lr 0.01": _measures(mlp=(0.6, 0.2))})
-    left, right = fig.axes
-    assert [l.get_linestyle() for l in left.get_lines()[:2]] == ["-", "--"]
-    assert [t.get_text() for t in left.get_legend().get_texts()] == ["MLP probe, lr 0.001", "MLP probe, lr 0.01",
-                                                                     "chance"]
-    assert [l.get_label() for l in right.get_lines()] == ["class transfer, lr 0.001", "class transfer, lr 0.01"]
-    plt.close(fig)
+    assert "class-transfer accuracy rises from 50.0% to 90.0% from $\\sigma$ = 0 to 1." in rising
 
 
 def test_confusion_pair_titles_each_panel():
-    fig = charts.confusion_pair({"sigma = 0": np.eye(10, dtype=int), "sigma = 1": np.ones((10, 10), dtype=int)})
-    assert [ax.get_title() for ax in fig.axes] == ["sigma = 0", "sigma = 1"]
+    fig = charts.confusion_pair({"$\\sigma$ = 0": np.eye(10, dtype=int), "$\\sigma$ = 1": np.ones((10, 10), dtype=int)})
+    assert [ax.get_title() for ax in fig.axes] == ["$\\sigma$ = 0", "$\\sigma$ = 1"]
     plt.close(fig)
 
 
@@ -210,7 +192,7 @@ def test_init_sentence_compares_the_two_starts():
 
     said = cp.init_sentence(table("normal", 0.1, 0.1, 0.8, 0.97), table("lord", 0.45, 0.25, 0.5, 0.9))
     assert said.startswith("With codes uniform in ±0.05 (LORD), the MLP probe reads the digit from the content codes "
-                           "with 45.0% accuracy at sigma = 0 and 25.0% at sigma = 1 (against 10.0% and 10.0% with "
+                           "with 45.0% accuracy at $\\sigma$ = 0 and 25.0% at $\\sigma$ = 1 (against 10.0% and 10.0% with "
                            "N(0, 1) codes (nn.Embedding)).")
     assert "with this start the leakage decreases (45.0% to 25.0%), as expected." in said
     assert "class-transfer accuracy rises from 50.0% to 90.0%" in said

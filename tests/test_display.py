@@ -32,23 +32,42 @@ def test_figure_caption_is_also_shown_in_jupyterlab(shown, monkeypatch):
     assert len(shown) == 2 and shown[1][0][0].data == "*Seen in the lab.*"
 
 
-def test_markdown_table_has_caption_and_dash_for_missing(shown):
-    display.show_table(pd.DataFrame({"a": [1.23456, None]}, index=["x", "y"]), "Two rows.")
-    (args, _), = shown
-    text = args[0].data
-    assert "Table: Two rows." in text and "1.23" in text and "–" in text
-
-
-def test_natural_width_table_gives_latex_that_escapes_and_sizes_columns(shown):
-    df = pd.DataFrame({"experiment": ["lr_x 10%", "b"], "MSE": [0.01234, float("nan")]})
-    display.show_table(df, "Costs & gains_1.", index=False, natural_width=True)
+def test_table_has_markdown_for_the_lab_and_latex_for_the_pdf(shown):
+    display.show_table(pd.DataFrame({"a": [1.23456, None]}, index=pd.Index(["x", "y"], name="row")), "Two rows.")
     (args, kwargs), = shown
-    bundle = args[0]
     assert kwargs == {"raw": True}
-    latex = bundle["text/latex"]
-    assert r"\caption{Costs \& gains\_1.}" in latex and r"lr\_x 10\%" in latex
-    assert r"\begin{tabular}{lr}" in latex and "0.0123" in latex and "–" in latex
-    assert "Table: Costs & gains_1." in bundle["text/markdown"]
+    text, latex = args[0]["text/markdown"], args[0]["text/latex"]
+    assert "Table: Two rows." in text and "1.23" in text and "–" in text and "row" in text
+    # the index becomes the first column, with its name as heading
+    assert "\\begin{tabular}{lr}" in latex and "row & a" in latex and "x & 1.23" in latex
+
+
+def test_latex_table_fits_the_width_uses_booktabs_and_floats_whole(shown):
+    df = pd.DataFrame({"experiment": ["lr_x 10%", "b"], "MSE": [0.01234, float("nan")],
+                       "$\\sigma$ spread": ["0.0123 ± 0.0004", "x"]})
+    display.show_table(df, "Costs & gains_1 at $\\sigma$ = 0.3.", index=False)
+    (args, _), = shown
+    latex = args[0]["text/latex"]
+    assert r"\caption{Costs \& gains\_1 at $\sigma$ = 0.3.}" in latex and r"lr\_x 10\%" in latex
+    assert r"\begin{tabular}{lrr}" in latex and "0.0123" in latex and "–" in latex
+    assert r"$\sigma$ spread" in latex  # math in headings is kept
+    assert r"\toprule" in latex and r"\begin{adjustbox}{max width=\linewidth}" in latex
+    assert "longtable" not in latex and r"\begin{table}[tbp]" in latex
+
+
+def test_latex_text_escapes_outside_math_only():
+    assert display.latex_text("50% of a_b at $\\sigma_1$ & more") == r"50\% of a\_b at $\sigma_1$ \& more"
+
+
+def test_print_scale_and_smallest_font():
+    small, ax = plt.subplots(figsize=(4, 2))
+    ax.set_xlabel("x", fontsize=9)
+    ax.tick_params(labelsize=8)
+    assert display.print_scale(small) == 1.0 and display.smallest_font_pt(small) == 8
+    wide, ax = plt.subplots(figsize=(12, 2))
+    ax.tick_params(labelsize=10)
+    scale = display.print_scale(wide)
+    assert scale < 0.7 and display.smallest_font_pt(wide) == pytest.approx(10 * scale)
 
 
 def test_say_shows_markdown(shown):

@@ -73,8 +73,8 @@ def test_measure_vs_draws_seed_means_and_chance():
     ax = fig.axes[0]
     line = ax.lines[0]
     assert list(line.get_ydata()) == pytest.approx([0.3, 0.1])
-    assert ax.get_xlabel() == "noise sigma"
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["MLP", "chance (10%)"]
+    assert ax.get_xlabel() == "content noise $\\sigma$"
+    assert [l.get_label() for l in ax.lines] == ["MLP", "chance (10%)"]
 
 
 def test_confusion_heatmap_shows_row_shares():
@@ -101,3 +101,63 @@ def test_path_agreement_figure_plots_both_kinds_of_path():
     fig = charts.path_agreement_figure(content, classes)
     assert list(fig.axes[0].lines[0].get_ydata()) == [1.0, 0.5, 1.0]
     assert [line.get_label() for line in fig.axes[1].lines] == ["class a", "class b", "another digit"]
+
+
+def _measures(sigmas=(0.0, 0.3, 1.0), seeds=(0, 1), shift=0.0):
+    rows = [{"noise_std": s, "seed": k, "probe_mlp": 0.1 + 0.2 * (1 - s) + shift, "transfer_accuracy": 0.6 + 0.3 * s,
+             "mse": 0.01 + 0.01 * s + 0.001 * k, "content_norm": 3.0 - s, "diversity": 0.9 - 0.3 * s,
+             "content_decay": d, "probe_logreg": 0.1} for s in sigmas for k in seeds for d in (0.0, 0.001)]
+    return pd.DataFrame(rows)
+
+
+def _frontier():
+    from glo_lib.studies.frontier import frontier_table
+
+    rows = _measures().assign(generator="conv", code_init="normal")
+    other = _measures().assign(generator="lord", code_init="lord", mse=lambda d: d.mse * 2)
+    return frontier_table(pd.concat([rows, other]))
+
+
+def _report_figures():
+    """Every kind of figure the report shows, with data shaped like the full build's."""
+    from glo_lib.studies.frontier import bits_table
+
+    rows20 = {"ground truth": _images(18), **{f"σ = {s:g}": _images(18) for s in (0, 0.1, 0.3, 0.7, 1)}}
+    transfer = {f"held-out {j} (a {j})": _images(11) for j in range(8)}
+    drawn = {k: Drawn(_images(100), torch.arange(100) % 10, torch.arange(100) % 10)
+             for k in ("random", "gaussian", "per_class")}
+    bits = bits_table(_measures().assign(generator="conv", code_init="normal", content_var=1.0, content_dim=16,
+                                         n_samples=256))
+    return {
+        "diagram": figures.model_diagram(GLOConfig(), 151000),
+        "rows": figures.image_rows(rows20),
+        "transfer": figures.transfer_rows_figure(transfer),
+        "samplers": figures.samplers_figure(drawn),
+        "decay": charts.measures_by_sigma(_measures(), ["content_norm", "mse", "transfer_accuracy"], hue="content_decay"),
+        "settings": charts.settings_figure({"Table 1": _measures(), "content lr 0.01": _measures(shift=0.3),
+                                            "lord init": _measures(shift=0.1)}, 0.97),
+        "frontier": charts.frontier_figure(_frontier()),
+        "bits": charts.bits_figure(bits),
+    }
+
+
+def test_report_figures_print_with_fonts_of_at_least_8_pt():
+    from glo_lib.reporting.display import MIN_FONT_PT, smallest_font_pt
+
+    small = {name: round(smallest_font_pt(fig), 2) for name, fig in _report_figures().items()}
+    assert all(v >= MIN_FONT_PT for v in small.values()), small
+
+
+def test_report_charts_label_their_axes():
+    for name, fig in _report_figures().items():
+        for ax in fig.axes:
+            if ax.lines or ax.collections:  # a chart, not a grid of images
+                assert ax.get_xlabel() and ax.get_ylabel(), (name, ax)
+
+
+def test_settings_figure_draws_one_line_per_setting_and_a_legend_below():
+    fig = charts.settings_figure({"a": _measures(), "b": _measures(shift=0.3)}, 0.97)
+    left, right = fig.axes
+    assert [l.get_label() for l in left.lines[:2]] == ["a", "b"]
+    assert left.get_ylim()[0] == 0  # a probe at chance must look like one
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["a", "b"]

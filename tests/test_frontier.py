@@ -46,11 +46,11 @@ def test_frontier_sentence_says_whether_the_target_exists():
     said = frontier.frontier_sentence(table)
     assert said.startswith("The non-dominated points (ringed) come from the conv generator, normal init and "
                            "course generator, normal init.")
-    assert "No swept setting reaches 97% class transfer at an MSE of at most 0.025: the best there is 90.0% " \
+    assert "No swept setting reaches 97% class transfer at an MSE of at most 0.025: the best there is about 90% " \
            "(conv generator, normal init, $\\sigma$ = 0.3)." in said
     better = _rows()
     better.loc[(better.generator == "conv") & (better.noise_std == 0.3), "transfer_accuracy"] = 0.98
-    assert "exists: the conv generator, normal init at $\\sigma$ = 0.3 (98.0% at 0.0110)" in \
+    assert "exists: the conv generator, normal init at $\\sigma$ = 0.3 (about 98% at 0.011)" in \
         frontier.frontier_sentence(frontier.frontier_table(better))
     none = _rows().assign(mse=0.5)
     assert "No swept setting reconstructs to an MSE of 0.025 or less." in \
@@ -72,13 +72,16 @@ def test_bits_sentence_finds_where_the_bound_crosses_log2_n():
 
 
 def test_check_study_names_the_parameter():
-    frontier.check_study(["course/normal", "conv/lord"], [0, 1], [16, 32])
+    frontier.check_study(["course/normal", "conv/lord"], [0, 1], [16, 32], [0.0, 1.0])
+    frontier.check_study(["conv/normal"], [0], [], [0.3])  # no code-length sweep
     with pytest.raises(ValueError, match=r"families must be drawn from .*unknown: \['unet/normal'\]"):
-        frontier.check_study(["unet/normal"], [0], [16])
+        frontier.check_study(["unet/normal"], [0], [16], [0.3])
     with pytest.raises(ValueError, match="frontier_seeds must be a non-empty list of integers >= 0"):
-        frontier.check_study(["conv/normal"], [], [16])
-    with pytest.raises(ValueError, match="class_dims must be a non-empty list of integers >= 1"):
-        frontier.check_study(["conv/normal"], [0], [0])
+        frontier.check_study(["conv/normal"], [], [16], [0.3])
+    with pytest.raises(ValueError, match="class_dims must be a list of integers >= 1"):
+        frontier.check_study(["conv/normal"], [0], [0], [0.3])
+    with pytest.raises(ValueError, match="frontier_sigmas must be a non-empty list of numbers >= 0"):
+        frontier.check_study(["conv/normal"], [0], [16], [])
 
 
 def test_default_sentence_applies_the_rule():
@@ -86,9 +89,9 @@ def test_default_sentence_applies_the_rule():
 
     table = frontier.frontier_table(_rows())
     said = frontier.default_sentence(table, GLOConfig(generator="conv", noise_std=0.3))
-    assert said == ("At $\\sigma$ = 0.3 the rule picks the conv generator, normal init: MSE 0.0110, class transfer "
-                    "90.0%. It is this build's default; it meets both targets (MSE at most 0.015, class transfer "
-                    "at least 90%).")
+    assert said == ("At $\\sigma$ = 0.3 the rule picks the conv generator, normal init (MSE about 0.011, class "
+                    "transfer about 90%). It is this build's default; it meets both targets (MSE at most 0.015, "
+                    "class transfer at least 90%).")
     other = frontier.default_sentence(table, GLOConfig(generator="course", noise_std=0.3))
     assert "This build's default, the course generator, normal init, is not the one it picks; it misses a target" in other
     assert "was not swept" in frontier.default_sentence(table, GLOConfig(noise_std=0.5))
@@ -109,13 +112,10 @@ def test_family_configs_and_smoke():
     assert frontier.sizes_grid([64, 16, 32], [0, 1], smoke=True) == {"class_dim": [16, 64], "seed": [0]}
 
 
-def test_sizes_sentence_and_display():
+def test_sizes_sentence():
     rows = pd.DataFrame({"class_dim": [16, 16, 32], "mse": [0.01, 0.02, 0.012], "transfer_accuracy": [0.9, 0.8, 0.93]})
     assert frontier.sizes_sentence(rows, 32) == ("Class-code length (MSE, class transfer; means over seeds): "
                                                  "16 (0.0150, 85.0%), 32 (0.0120, 93.0%). This build uses 32.")
-    shown = frontier.frontier_display(frontier.frontier_table(_rows()))
-    assert list(shown.columns) == ["family", "$\\sigma$", "MSE", "class transfer", "non-dominated"]
-    assert shown.iloc[0].tolist() == ["conv generator, normal init", "0", "0.0080 ± 0.0014", "0.800 ± 0.000", "yes"]
 
 
 def test_bits_paragraph_covers_both_starts_of_the_default_generator():

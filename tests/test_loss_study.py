@@ -10,9 +10,8 @@ from glo_lib.core.perceptual import VGG16_ENV
 from glo_lib.core.sweep import SweepResult
 from glo_lib.studies import loss_study
 
-CAVEAT = (" Its feature network is the judge that also scores class transfer, so that column may flatter it: "
+CAVEAT = (" That network is the judge that also scores class transfer, so that column may flatter it: "
           "the run was trained to look right to that very network.")
-COST_NOTE = "(recorded times; benchmarks/bench_train.py measures it side by side)."
 LOSSES_MESSAGE = "losses must be a non-empty list of distinct names from l1, l2, l1+l2, perceptual; got "
 
 
@@ -77,9 +76,9 @@ def fake_run(loss, seed, history=None):
 def test_reconstruction_rows_show_the_seeds_digits_then_each_loss_in_order():
     runs = [fake_run(l, s) for l in ("l1", "l2") for s in (0, 3)]
     rows = loss_study.reconstruction_rows(runs, seed=3, n=4)
-    assert list(rows) == ["ground truth", "l1", "l2"]
+    assert list(rows) == ["ground truth", "L1", "L2"]
     assert rows["ground truth"].shape == (4, 1, 28, 28) and rows["ground truth"].unique().tolist() == [3.0]
-    assert rows["l2"].unique().tolist() == [pytest.approx(3.2)]
+    assert rows["L2"].unique().tolist() == [pytest.approx(3.2)]
 
 
 def test_mean_histories_average_each_epoch_over_seeds():
@@ -103,22 +102,78 @@ def test_measure_runs_add_sharpness_to_each_runs_evaluation(monkeypatch):
     monkeypatch.setattr(loss_study, "relative_sharpness", lambda recon, real: float(real.mean()) + 0.25)
     df = loss_study.measure_runs([fake_run("l1", 0), fake_run("l1", 1)], {0: "judge0", 1: "judge1"}, 100)
     assert calls == [(0, "judge0", 100), (1, "judge1", 100)]
-    assert df.to_dict("records") == [{"loss": "l1", "seed": 0, "mse": 0.5, "sharpness": 0.25},
-                                     {"loss": "l1", "seed": 1, "mse": 0.5, "sharpness": 1.25}]
+    assert df.drop(columns="ink").to_dict("records") == [
+        {"loss": "l1", "seed": 0, "mse": 0.5, "sharpness": 0.25, "degenerate": False},
+        {"loss": "l1", "seed": 1, "mse": 0.5, "sharpness": 1.25, "degenerate": False}]
 
 
 # ---------------------------------------------------------------- table and captions
 
-def test_measure_table_with_one_seed_shows_four_significant_digits():
-    t = loss_study.measure_table(table(row("l2", mse=0.219735, sharpness=0.0959081), row("l1")))
-    assert t.index.name == "loss" and list(t.index) == ["l2", "l1"]
+def test_measure_table_with_one_seed_shows_four_decimals_and_the_report_names():
+    t = loss_study.measure_table(table(row("l2", mse=0.219735, sharpness=0.0959081), row("l1+l2")))
+    assert t.index.name == "loss" and list(t.index) == ["L2", "L1+L2"]
     assert list(t.columns) == ["MSE", "L1", "sharpness", "class transfer", "diversity"]
-    assert t.loc["l2"].tolist() == ["0.2197", "0.2", "0.09591", "0.5", "0.8"]
+    assert t.loc["L2"].tolist() == ["0.2197", "0.2000", "0.0959", "0.5000", "0.8000"]
 
 
 def test_measure_table_with_seeds_shows_mean_and_sample_std():
     t = loss_study.measure_table(table(row("l1", 0, mse=0.1), row("l1", 1, mse=0.2)))
-    assert t.at["l1", "MSE"] == "0.1500 ± 0.0707" and t.at["l1", "L1"] == "0.2000 ± 0.0000"
+    assert t.at["L1", "MSE"] == "0.1500 ± 0.0707" and t.at["L1", "L1"] == "0.2000 ± 0.0000"
+
+
+def _with_a_collapse():
+    runs = [row(l, s, mse=0.010 + 0.001 * s) for l in ("l1", "l2", "l1+l2") for s in range(3)]
+    runs[2] = row("l1", 2, mse=0.07, transfer_accuracy=0.56)  # L1, seed 2: seven times the others
+    measures = table(*runs)
+    return measures.assign(degenerate=loss_study.degenerate(measures["mse"]), ink=[1.0, 1.0, 0.4] + [1.0] * 6)
+
+
+def test_a_degenerate_run_is_flagged_kept_out_of_the_means_and_explained():
+    measures = _with_a_collapse()
+    assert measures["degenerate"].tolist() == [False, False, True] + [False] * 6
+    t = loss_study.measure_table(measures)
+    assert list(t.index) == ["L1", "L2", "L1+L2", "L1, seed 2 (degenerate)"]
+    assert t.at["L1", "MSE"] == "0.0105 ± 0.0007"  # seeds 0 and 1 only
+    assert t.loc["L1, seed 2 (degenerate)", "MSE"] == "0.0700"
+    assert "has its own row and is left out of its loss's mean" in loss_study.table_caption(measures)
+    said = loss_study.degenerate_sentence(measures)
+    assert said.startswith("**A degenerate run.** The L1 run of seed 2 reconstructs with 6.4 times the median "
+                           "MSE of all runs, and its reconstructions hold 40% of the real digits' ink.")
+    assert "draws background where the digits have strokes" in said and "median" in said
+    healthy = measures.assign(ink=1.0)
+    assert "a failed optimisation, not a property of the loss" in loss_study.degenerate_sentence(healthy)
+    assert loss_study.degenerate_sentence(measures.assign(degenerate=False)) is None
+    assert "L1 has the lowest MSE" in loss_study.wins_sentence(measures)  # ranked on its normal runs
+
+
+def test_wins_sentence_names_each_winner_and_a_lead_within_the_spread():
+    text = loss_study.wins_sentence(table(
+        row("l1", mse=0.1, l1=0.2, sharpness=0.9, transfer_accuracy=0.5, diversity=0.8),
+        row("perceptual", mse=0.2, l1=0.3, sharpness=0.7, transfer_accuracy=0.6, diversity=0.7)))
+    assert text == ("Of the runs that trained normally, L1 has the lowest MSE; L1 has the lowest L1 error; L1 has "
+                    "the sharpness closest to the real digits; perceptual has the highest class-transfer accuracy; "
+                    "L1 has the diversity closest to the real digits.")
+    close = loss_study.wins_sentence(table(row("l1", 0, mse=0.10), row("l1", 1, mse=0.20),
+                                           row("l2", 0, mse=0.12), row("l2", 1, mse=0.22)))
+    assert "L1 has the lowest MSE (within the seed spread of L2)" in close
+    assert not any(ch.isdigit() for ch in close.replace("L1", "").replace("L2", ""))  # numbers are the table's
+
+
+def test_blur_sentence_confirms_or_contradicts():
+    assert loss_study.blur_sentence(table(row("l1", sharpness=0.8), row("l2", sharpness=0.5),
+                                          row("perceptual", sharpness=0.9))) == (
+        "L2 blurs, as expected: its reconstructions are the least sharp of all, where perceptual's are the sharpest.")
+    assert loss_study.blur_sentence(table(row("l1", sharpness=0.1), row("l2", sharpness=0.09),
+                                          row("perceptual", sharpness=0.07))) == (
+        "The claim that L2 blurs does not hold here: perceptual's reconstructions are less sharp than L2's.")
+
+
+def test_perceptual_sentence_names_the_network_and_warns_about_the_judge():
+    assert (loss_study.perceptual_sentence(table(row("l1"), row("perceptual")), "judge")
+            == "The perceptual loss used the judge as its frozen feature network." + CAVEAT)
+    assert loss_study.perceptual_sentence(table(row("perceptual")), "vgg16") == (
+        "The perceptual loss used the vgg16 as its frozen feature network.")
+    assert loss_study.perceptual_sentence(table(row("l1"), row("l2")), "judge") is None
 
 
 def test_table_caption_names_the_spread_only_with_several_seeds():
@@ -160,83 +215,10 @@ def test_ranking_orders_by_low_high_or_closeness_to_one():
     assert order == ["c", "b", "a"] and key["a"] == pytest.approx(0.5)
 
 
-def test_verdict_with_a_single_loss_names_it_only():
-    means = loss_study.loss_means(table(row("l1", mse=0.12345)))
-    assert loss_study.verdict(means, "mse", "lowest MSE", "low") == "- lowest MSE: l1 (0.1235)"
-
-
-def test_verdict_with_one_seed_says_nothing_about_the_spread():
-    means = loss_study.loss_means(table(row("l1", mse=0.3), row("l2", mse=0.1), row("p", mse=0.2)))
-    assert (loss_study.verdict(means, "mse", "lowest MSE", "low")
-            == "- lowest MSE: **l2** (0.1000), ahead of p (0.2000); last l1 (0.3000)")
-
-
-def test_verdict_with_seeds_tells_a_clear_lead_from_one_within_the_spread():
-    clear = loss_study.loss_means(table(row("l1", 0, mse=0.10), row("l1", 1, mse=0.11),
-                                        row("l2", 0, mse=0.20), row("l2", 1, mse=0.21)))
-    assert (loss_study.verdict(clear, "mse", "lowest MSE", "low")
-            == "- lowest MSE: **l1** (0.1050), ahead of l2 (0.2050), by more than the spread between seeds; "
-               "last l2 (0.2050)")
-    close = loss_study.loss_means(table(row("l1", 0, mse=0.10), row("l1", 1, mse=0.20),
-                                        row("l2", 0, mse=0.12), row("l2", 1, mse=0.22)))
-    assert loss_study.verdict(close, "mse", "lowest MSE", "low").endswith(
-        "ahead of l2 (0.1700), within the spread between seeds; last l2 (0.1700)")
-
-
-def test_wins_sentence_lists_every_measure_and_tallies_the_winners():
-    text = loss_study.wins_sentence(table(
-        row("l1", mse=0.1, l1=0.2, sharpness=0.9, transfer_accuracy=0.5, diversity=0.8),
-        row("perceptual", mse=0.2, l1=0.3, sharpness=0.7, transfer_accuracy=0.6, diversity=0.7)))
-    assert text == ("Which loss wins on what:\n\n"
-                    "- lowest MSE: **l1** (0.1000), ahead of perceptual (0.2000); last perceptual (0.2000)\n"
-                    "- lowest L1 error: **l1** (0.2000), ahead of perceptual (0.3000); last perceptual (0.3000)\n"
-                    "- sharpness closest to the real digits: **l1** (0.9000), ahead of perceptual (0.7000); "
-                    "last perceptual (0.7000)\n"
-                    "- highest class-transfer accuracy: **perceptual** (0.6000), ahead of l1 (0.5000); "
-                    "last l1 (0.5000)\n"
-                    "- diversity closest to the real digits: **l1** (0.8000), ahead of perceptual (0.7000); "
-                    "last perceptual (0.7000)\n\n"
-                    "l1 wins 4 of 5 measures; perceptual wins 1 of 5 measures.")
-
-
 # ---------------------------------------------------------------- does L2 blur, the perceptual note
-
-def test_blur_sentence_confirms_when_l2_is_the_blurriest():
-    text = loss_study.blur_sentence(table(row("l1", sharpness=0.8), row("l2", sharpness=0.5),
-                                          row("perceptual", sharpness=0.9)))
-    assert text == ("L2 blurs, as expected: its reconstructions are the blurriest, with 0.50 of the real digits' "
-                    "Laplacian variance, against 0.90 for perceptual.")
-
-
-def test_blur_sentence_contradicts_when_another_loss_is_blurrier():
-    text = loss_study.blur_sentence(table(row("l1", sharpness=0.1), row("l2", sharpness=0.09),
-                                          row("perceptual", sharpness=0.07)))
-    assert text == ("The claim that L2 blurs does not hold here: its reconstructions have 0.09 of the real "
-                    "digits' Laplacian variance, and perceptual's are blurrier (0.07).")
-
 
 @pytest.mark.parametrize("losses", [["l1", "perceptual"], ["l2"]])
 def test_blur_sentence_is_none_without_l2_or_without_a_rival(losses):
     assert loss_study.blur_sentence(table(*[row(l) for l in losses])) is None
 
 
-def test_perceptual_sentence_compares_with_l1_l2_and_warns_about_the_judge():
-    text = loss_study.perceptual_sentence(table(row("l1", train_seconds=1.0), row("l1+l2", train_seconds=2.0),
-                                                row("perceptual", train_seconds=7.0)), "judge")
-    assert text == ("The perceptual loss used the judge as its frozen feature network. Training it took 3.5 times "
-                    "as long as l1+l2 " + COST_NOTE + CAVEAT)
-
-
-def test_perceptual_sentence_without_l1_l2_compares_with_the_first_other_loss():
-    text = loss_study.perceptual_sentence(table(row("perceptual", train_seconds=6.0), row("l2", train_seconds=4.0),
-                                                row("l1", train_seconds=1.0)), "vgg16")
-    assert text == ("The perceptual loss used the vgg16 as its frozen feature network. Training it took 1.5 times "
-                    "as long as l2 " + COST_NOTE)
-
-
-def test_perceptual_sentence_alone_has_no_cost_and_none_without_it():
-    assert (loss_study.perceptual_sentence(table(row("perceptual")), "judge")
-            == "The perceptual loss used the judge as its frozen feature network." + CAVEAT)
-    assert loss_study.perceptual_sentence(table(row("perceptual")), "vgg16") == (
-        "The perceptual loss used the vgg16 as its frozen feature network.")
-    assert loss_study.perceptual_sentence(table(row("l1"), row("l2")), "judge") is None

@@ -138,7 +138,10 @@ def test_compare_samplers_table(run, judge, tiny_digits):
     assert table.loc["random"].isna()["agreement"] and 0 <= table.loc["gaussian", "agreement"] <= 1
     assert (table.frechet >= 0).all() and (table.diversity > 0).all()
     assert table.loc["real", "images"] == len(tiny_digits.labels)
-    assert display_table(table).loc["random vectors (course report)", "judge agreement"] == "n/a"
+    shown = display_table(table)
+    assert list(shown.index) == ["random vectors", "class + Gaussian", "real training digits"]
+    assert shown.loc["random vectors", "agreement"] == "n/a"
+    assert list(shown.columns) == ["images", "agreement", "diversity", "Frechet", "top digit (share)"]
     assert drawn["random"].intended is None and len(drawn["gaussian"].judged) == 100
     laid_out = by_class(drawn["gaussian"].images, drawn["gaussian"].intended, per_class=2)
     first = drawn["gaussian"].images[(drawn["gaussian"].intended == 7).nonzero()[0, 0]]
@@ -217,7 +220,8 @@ def test_notebook_outside_the_build_shows_the_explorer(tmp_path, monkeypatch):
     assert len(captions) == 7 and captions[0].startswith("Forty images from each sampler.")
     assert captions[5].startswith("What the judge sees along interpolation paths.")
     text = "\n".join(o.data["text/markdown"] for o in outputs if "text/markdown" in o.get("data", {}))
-    for start in ("We use the run with noise $\\sigma = 0.3$ (60 training digits, 2 epochs, ",
+    for start in ("We use the Table 1 run ($\\sigma = 0.3$, seed 0). Its judge is right about ",
+                  "Even the closest sampler is ",
                   "Table: Samplers measured by the judge on 200 generated images each, against ",
                   "The judge sees the intended digit in ", "Random vectors intend no digit. The judge calls ",
                   "Over all 60 training content codes and all ten class codes",
@@ -281,13 +285,17 @@ def test_summary_table_renames_agreement_and_fitted_samplers_skip_random_and_rea
     assert study.fitted_samplers(table.loc[["random", "real"]]) == []
 
 
-@pytest.mark.parametrize("cached, origin", [(True, "loaded from the cache"), (False, "trained here")])
-def test_setup_sentence(cached, origin):
-    cfg = GLOConfig(n_samples=60, epochs=2)
-    assert study.setup_sentence(cfg, cached, 0.9412, 988) == (
-        f"We use the run with noise $\\sigma = 0.3$ (60 training digits, 2 epochs, {origin}). The judge "
-        "classifier, trained only on held-out real digits, is right on 94.1% of the 988 real held-out "
-        "digits it never saw; those digits are also the real set every sample below is compared with.")
+def test_setup_sentence():
+    cfg = GLOConfig(n_samples=60, epochs=2, seed=3)
+    assert study.setup_sentence(cfg, 0.9412, 988) == (
+        "We use the Table 1 run ($\\sigma = 0.3$, seed 3). Its judge is right about 94% of the time on the 988 "
+        "real held-out digits it never saw; those digits are also the real set every sample below is compared with.")
+
+
+def test_frechet_sentence_compares_the_closest_sampler_with_real_digits():
+    said = study.frechet_sentence(_table(fd=(449.9, 450.5)))
+    assert said.startswith("Even the closest sampler is 48 times as far from the real held-out digits")
+    assert "sharpness is below 1 in the loss comparison" in said
 
 
 def test_table_and_paths_captions():
@@ -347,7 +355,7 @@ def test_random_sentence_branches():
 def test_transfer_sentence():
     assert study.transfer_sentence(0.1217, 60) == (
         "Over all 60 training content codes and all ten class codes, the judge recognises the class "
-        "code's digit in 12.2% of the 600 transferred images (chance: 10%).")
+        "code's digit in about 12% of the 600 transferred images (chance: 10%).")
 
 
 def _paths(agreement, class_a, class_b):

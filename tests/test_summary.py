@@ -46,7 +46,7 @@ def test_compared_sigmas_take_the_one_nearest_to_table1():
 
 def test_too_high_when_diversity_collapses_control_improves_and_detail_is_lost():
     assert summary.too_high_sentence(_probe()) == (
-        "From the Table 1 sigma (0.3) to the highest one (1), the within-class diversity of the reconstructions "
+        "**Noise too high.** From the Table 1 $\\sigma$ (0.3) to the highest one (1), the within-class diversity of the reconstructions "
         "falls from 0.90 to 0.70 (1.0 = as varied as the real digits), the reconstruction MSE rises from 0.0200 "
         "to 0.0300, and class-transfer accuracy rises from 70.0% to 90.0%. Different images of one digit come out "
         "more alike: the generator listens less to the content code. The class code decides the digit more "
@@ -57,7 +57,7 @@ def test_too_high_when_nothing_moves_beyond_the_tolerances():
     text = summary.too_high_sentence(_probe(mse=(0.01, 0.0200, 0.0204), transfer=(0.5, 0.700, 0.709),
                                             diversity=(1.0, 0.90, 0.885)))
     assert text == (
-        "From the Table 1 sigma (0.3) to the highest one (1), the within-class diversity of the reconstructions "
+        "**Noise too high.** From the Table 1 $\\sigma$ (0.3) to the highest one (1), the within-class diversity of the reconstructions "
         "stays at about 0.90 (1.0 = as varied as the real digits), the reconstruction MSE stays at about 0.0200, "
         "and class-transfer accuracy stays at about 70.0%. More noise did not make the digits of a class come out "
         "more alike in this build. ")
@@ -65,12 +65,12 @@ def test_too_high_when_nothing_moves_beyond_the_tolerances():
 
 def test_too_low_when_samples_still_look_like_digits_but_less_reliably():
     assert summary.too_low_sentence(_probe()) == (
-        "From the Table 1 sigma (0.3) down to 0, the reconstruction MSE falls from 0.0200 to 0.0100, "
+        "**Noise too low.** From the Table 1 $\\sigma$ (0.3) down to 0, the reconstruction MSE falls from 0.0200 to 0.0100, "
         "class-transfer accuracy falls from 70.0% to 50.0%, and the judge's agreement with the intended class "
-        "of random samples (Gaussian content) falls from 90.0% to 80.0%. The MLP probe reads the digit from the "
-        "content codes with 40.0% accuracy at sigma = 0 (chance 10%). The course report guessed that after "
+        "of random samples (Gaussian content) falls from 90% to 80%. The MLP probe reads the digit from the "
+        "content codes with 40.0% accuracy at $\\sigma$ = 0 (chance 10%). The course report guessed that after "
         "low-noise training, samples would no longer look like digits: the judge still recognises the intended "
-        "digit in 80% of them, so they do, though less reliably than at the Table 1 sigma.")
+        "digit in 80% of them, so they do, though less reliably than at the Table 1 $\\sigma$.")
 
 
 def test_too_low_sample_verdicts():
@@ -86,8 +86,56 @@ def test_fast_lr_sentence_with_and_without_lost_control():
     lost = summary.fast_lr_sentence(_probe(), _probe(transfer=(0.60, 0.70, 0.63)))
     assert lost == (
         "When the content codes are allowed to move (content learning rate 0.01), the MLP probe reads the digit "
-        "from them with 40.0% at sigma = 0 and 10.0% at sigma = 1; class-transfer accuracy at sigma = 0 is 60.0% "
-        "against 63.0% at sigma = 1. Too little noise then costs class control, as the course report argued.")
+        "from them with 40.0% at $\\sigma$ = 0 and 10.0% at $\\sigma$ = 1; class-transfer accuracy at $\\sigma$ = 0 is 60.0% "
+        "against 63.0% at $\\sigma$ = 1. Too little noise then costs class control, as the course report argued.")
     kept = summary.fast_lr_sentence(_probe(), _probe(transfer=(0.62, 0.70, 0.63)))
-    assert kept.endswith("is 62.0% against 63.0% at sigma = 1. Even then, less noise did not cost class control "
+    assert kept.endswith("is 62.0% against 63.0% at $\\sigma$ = 1. Even then, less noise did not cost class control "
                          "in this build.")
+
+
+def _results(probe=None, fast=None, decay_effect=0.0, losses=None, random_share=0.56):
+    noise = pd.concat([_probe().assign(content_decay=d, content_norm=3.0 - 0.5 * d * 1000,
+                                       probe_logreg=0.1, mse=lambda f: f["mse"] + decay_effect * d * 1000)
+                       for d in (0.0, 0.001)])
+    losses = losses if losses is not None else pd.DataFrame(
+        [{"loss": l, "seed": k, "mse": m + 0.001 * k, "sharpness": sh, "degenerate": False}
+         for l, m, sh in (("l1", 0.012, 0.9), ("l2", 0.011, 0.6), ("l1+l2", 0.010, 0.8)) for k in range(3)])
+    sampling = pd.DataFrame({"key": ["random", "gaussian", "real"], "most_judged": [0, 0, 8],
+                             "most_judged_share": [random_share, 0.12, 0.11], "frechet": [460.0, 350.0, 9.0]})
+    out = {"content_probe": probe if probe is not None else _probe(), "noise_study": noise,
+           "loss_comparison": losses, "sampling": sampling}
+    if fast is not None:
+        out["content_probe_fast_lr"] = fast
+    return out
+
+
+def test_course_verdicts_check_each_claim_against_the_tables():
+    said = summary.course_verdicts(_results(fast=_probe()))
+    lines = said.splitlines()
+    assert all(l.startswith("- *") for l in lines) and len(lines) == 6
+    assert lines[0] == ("- *Too much noise makes the digits of a class alike*: right; the within-class diversity "
+                        "falls from $\\sigma$ = 0.3 to 1 (content noise).")
+    assert lines[1].startswith("- *Content regularisation did not help*: right.")
+    assert lines[2] == ("- *L1+L2 reconstructs best*: right; the lowest MSE is L1+L2's. *L2 is too blurry*: right; "
+                        "the least sharp reconstructions are L2's.")
+    assert lines[3].startswith("- *Random vectors give digit-like images*: only partly. They intend no digit, the "
+                               "judge calls 56% of them one digit (0), and they are further from real digits")
+    assert lines[4].startswith("- *After low-noise training samples will not look like digits*: wrong;")
+    assert lines[5] == "- *With too little noise the content code holds the class*: right."
+
+
+def test_course_verdicts_when_the_course_report_was_wrong():
+    flat = _probe(mlp=(0.11, 0.10, 0.10), diversity=(0.9, 0.9, 0.9))
+    losses = pd.DataFrame([{"loss": l, "seed": 0, "mse": m, "sharpness": sh, "degenerate": d}
+                           for l, m, sh, d in (("l1", 0.009, 0.9, False), ("l1", 0.09, 0.3, True),
+                                               ("l2", 0.011, 0.95, False), ("l1+l2", 0.010, 0.8, False))])
+    results = _results(probe=flat, fast=_probe(), losses=losses, decay_effect=0.01, random_share=0.1)
+    results["sampling"].loc[0, "frechet"] = 360.0  # as close to real digits as the fitted sampler
+    said = summary.course_verdicts(results)
+    assert "alike*: not seen here; the within-class diversity does not fall" in said
+    assert "*Content regularisation did not help*: wrong at this weight" in said
+    assert ("*L1+L2 reconstructs best*: wrong; the lowest MSE is L1's. *L2 is too blurry*: wrong; the least sharp "
+            "reconstructions are L1+L2's. A degenerate run is left out (loss comparison).") in said
+    assert "*Random vectors give digit-like images*: right" in said
+    assert ("*With too little noise the content code holds the class*: not with the Table 1 learning rates, whose "
+            "content codes hardly move; right once they can move (content probe).") in said

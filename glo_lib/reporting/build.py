@@ -85,7 +85,7 @@ STUDY_CHECKS: dict[str, list[Callable[..., Any]]] = {
     "03_loss_comparison": [loss_study.check_study],
     "04_random_sampling": [sampling_study.check_study],
     "05_content_probe": [content_probe.check_study],
-    "07_encoders": [encoders_study.check_study],
+    "06_encoders": [encoders_study.check_study],
 }
 
 

@@ -19,26 +19,33 @@ from ..studies.sampling_study import Drawn
 from .figures import fig_ax
 
 
+#: font size of every chart's text (points): charts are drawn at the size the PDF prints them
+FONT_PT = 8.5
+#: the widest a chart is drawn (inches): the PDF prints it at this size (display.PRINT_WIDTH_IN)
+CHART_WIDTH_IN = 5.8
+#: axis labels of the study's columns
+AXIS_NAMES = {"noise_std": "content noise $\\sigma$"}
+
+
 def measure_vs(df: pd.DataFrame, x: str, columns: Sequence[str], labels: Optional[Sequence[str]] = None,
                ax: Optional[plt.Axes] = None, chance: Optional[float] = None, style: str = "-",
                title: Optional[str] = None) -> plt.Figure:
     """Mean of each column against ``x`` with a band of one std over the other rows (seeds)."""
     if ax is None:
-        fig, ax = plt.subplots(figsize=(5, 3.5))
+        fig, ax = plt.subplots(figsize=(4.5, 3))
     fig = ax.figure
     for col, label in zip(columns, labels or columns):
         g = df.groupby(x)[col]
         mean, std = g.mean(), g.std(ddof=1).fillna(0.0)  # sample std over seeds
-        line, = ax.plot(mean.index, mean.values, style, marker="o", label=label)
+        line, = ax.plot(mean.index, mean.values, style, marker="o", ms=4, label=label)
         ax.fill_between(mean.index, mean - std, mean + std, alpha=0.2, color=line.get_color())
     if chance is not None:
         ax.axhline(chance, color="black", ls=":", lw=1, label=f"chance ({chance:.0%})")
-    ax.set_xlabel({"noise_std": "noise sigma"}.get(x, x.replace("_", " ")))
-    ax.set_ylim(0, 1.02)
+    ax.set_xlabel(AXIS_NAMES.get(x, x.replace("_", " ")), fontsize=FONT_PT)
+    ax.tick_params(labelsize=FONT_PT)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
     if title:
-        ax.set_title(title, fontsize=10)
+        ax.set_title(title, fontsize=FONT_PT + 0.5)
     return fig
 
 
@@ -96,30 +103,38 @@ def measures_by_sigma(rows: pd.DataFrame, measures: Sequence[str], hue: Optional
     (one standard deviation). A dashed line marks chance on the probe panels."""
     n = len(measures)
     nrows = -(-n // ncols)
-    fig, axes = plt.subplots(nrows, min(ncols, n), figsize=(3.4 * min(ncols, n), 2.8 * nrows), squeeze=False)
+    width = CHART_WIDTH_IN / min(ncols, n)
+    fig, axes = plt.subplots(nrows, min(ncols, n), figsize=(CHART_WIDTH_IN, 0.85 * width * nrows + 0.3),
+                             squeeze=False)
     data = rows.copy()
     if hue:
         data[hue] = data[hue].map(lambda v: f"{v:g}")
     for ax, m in zip(axes.flat, measures):
         sns.pointplot(data=data, x="noise_std", y=m, hue=hue, errorbar="sd", native_scale=True,
-                      ax=ax, dodge=0.02 if hue else False, markersize=4, linewidth=1.2, capsize=0.05)
+                      ax=ax, dodge=0.02 if hue else False, markersize=3, linewidth=1.1, capsize=0.05)
         if chance is not None and m.startswith("probe"):
             ax.axhline(chance, ls="--", c="grey", lw=1)
             # from 0, so that a probe at chance looks like one, not like a trend in the noise
             ax.set_ylim(0, max(3 * chance, float(data[m].max()) + 0.05))
-        ax.set_xlabel("noise sigma")
-        ax.set_ylabel(MEASURES.get(m, m))
+        ax.set_xlabel(AXIS_NAMES["noise_std"], fontsize=FONT_PT)
+        ax.set_ylabel(MEASURES.get(m, m), fontsize=FONT_PT)
+        ax.tick_params(labelsize=FONT_PT)
         ax.grid(alpha=0.3)
         if ax.get_legend() is not None:
             ax.get_legend().remove()
     for ax in list(axes.flat)[n:]:
         ax.set_axis_off()
-    fig.tight_layout(rect=(0, 0, 1, 0.93) if hue else None)
+    fig.tight_layout(rect=(0, 0, 1, 0.84) if hue else None, pad=0.3, w_pad=0.8)
     if hue:
         handles, labels = axes.flat[0].get_legend_handles_labels()
-        fig.legend(handles, labels, title=hue.replace("_", " "), loc="upper center", ncol=len(labels),
-                   bbox_to_anchor=(0.5, 1.0), frameon=False)
+        fig.legend(handles, labels, title=HUE_NAMES.get(hue, hue.replace("_", " ")), loc="upper center",
+                   ncol=len(labels), bbox_to_anchor=(0.5, 1.0), frameon=False, fontsize=FONT_PT,
+                   title_fontsize=FONT_PT)
     return fig
+
+
+#: legend titles of the study's columns
+HUE_NAMES = {"content_decay": "content decay $\\lambda$"}
 
 
 def path_agreement_figure(content: pd.DataFrame, classes: pd.DataFrame,
@@ -167,31 +182,25 @@ def training_curves(histories: Mapping[str, pd.DataFrame] | pd.DataFrame,
     return fig
 
 
-def probe_figure(measures: pd.DataFrame, judge_accuracy: float, chance: float = 0.1) -> plt.Figure:
-    """Left: the probes reading the digit from content codes against sigma; right: class-transfer
-    accuracy against sigma, with the judge's accuracy on real digits as a dashed ceiling."""
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
-    measure_vs(measures, "noise_std", ["probe_logreg", "probe_mlp"], ["logistic probe", "MLP probe"],
-               ax=axes[0], chance=chance, title="class read from content codes")
-    measure_vs(measures, "noise_std", ["transfer_accuracy"], ["class-transfer accuracy"], ax=axes[1],
-               title="class decided by the class code")
-    axes[1].axhline(judge_accuracy, color="grey", ls="--", lw=1, label="judge on real digits")
-    axes[1].legend(fontsize=8)
-    fig.tight_layout()
-    return fig
-
-
-def sweeps_figure(runs: Mapping[str, pd.DataFrame], styles: Sequence[str] = ("-", "--"),
-                          chance: float = 0.1) -> plt.Figure:
-    """MLP probe (left) and class-transfer accuracy (right) against sigma, one line style per
-    named measures table (e.g. one per content learning rate)."""
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
-    for (tag, df), style in zip(runs.items(), styles):
-        measure_vs(df, "noise_std", ["probe_mlp"], [f"MLP probe, {tag}"], ax=axes[0], style=style)
-        measure_vs(df, "noise_std", ["transfer_accuracy"], [f"class transfer, {tag}"], ax=axes[1], style=style)
-    axes[0].axhline(chance, color="black", ls=":", lw=1, label="chance")
-    axes[0].legend(fontsize=8)
-    fig.tight_layout()
+def settings_figure(settings: Mapping[str, pd.DataFrame], judge_accuracy: Optional[float] = None,
+                    chance: float = 0.1) -> plt.Figure:
+    """Against sigma, one line per named measures table (a training setting): the MLP probe reading
+    the digit from the content codes (left, dotted: chance) and class-transfer accuracy (right,
+    dashed: the judge on real digits, the ceiling). Bands: one std over seeds."""
+    fig, axes = plt.subplots(1, 2, figsize=(CHART_WIDTH_IN, 2.7))
+    for (name, df), style in zip(settings.items(), ("-", "--", "-.", ":")):
+        measure_vs(df, "noise_std", ["probe_mlp"], [name], ax=axes[0], style=style)
+        measure_vs(df, "noise_std", ["transfer_accuracy"], [name], ax=axes[1], style=style)
+    axes[0].axhline(chance, color="black", ls=":", lw=1)
+    axes[0].set_ylabel("MLP probe accuracy", fontsize=FONT_PT)
+    axes[0].set_ylim(0, None)  # from 0: a probe at chance must look like one
+    axes[1].set_ylabel("class-transfer accuracy", fontsize=FONT_PT)
+    if judge_accuracy is not None:
+        axes[1].axhline(judge_accuracy, color="grey", ls="--", lw=1)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.tight_layout(rect=(0, 0.1, 1, 1), pad=0.3)
+    fig.legend(handles, labels, loc="lower center", ncol=len(labels), frameon=False, fontsize=FONT_PT,
+               bbox_to_anchor=(0.5, 0.0))
     return fig
 
 
@@ -216,42 +225,44 @@ def log_training_curves(histories: Mapping[str, pd.DataFrame], hue_title: str = 
 def frontier_figure(table: pd.DataFrame, ax: Optional[plt.Axes] = None) -> plt.Figure:
     """Reconstruction MSE (x) against class-transfer accuracy (y), one line per (generator, code
     init) through its sigmas, bars one std over seeds, sigma written at each point, and the
-    non-dominated points ringed in black."""
-    fig, ax = fig_ax(ax, (6.4, 4.2))
+    non-dominated points ringed in black; the legend sits below the axes, off the data."""
+    fig, ax = fig_ax(ax, (CHART_WIDTH_IN, 3.6))
     for (gen, init), part in table.groupby(["generator", "code_init"], sort=False):
         part = part.sort_values("noise_std")
         bars = ax.errorbar(part["mse"], part["transfer"], xerr=part["mse_std"], yerr=part["transfer_std"],
-                           marker="o", ms=4, lw=1, capsize=2, label=f"{gen}, {init} init")
+                           marker="o", ms=4, lw=1, capsize=2, label=f"{gen} generator, {init} init")
         for _, p in part.iterrows():
             ax.annotate(f"{p['noise_std']:g}", (p["mse"], p["transfer"]), textcoords="offset points",
-                        xytext=(4, 3), fontsize=8, color=bars.lines[0].get_color())
+                        xytext=(4, 3), fontsize=FONT_PT, color=bars.lines[0].get_color())
     front = table[table["non_dominated"]]
     ax.scatter(front["mse"], front["transfer"], s=110, facecolors="none", edgecolors="black", lw=1.2,
                label="non-dominated", zorder=3)
-    ax.set_xlabel("reconstruction MSE (lower is better)")
-    ax.set_ylabel("class-transfer accuracy")
+    ax.set_xlabel("reconstruction MSE (lower is better)", fontsize=FONT_PT)
+    ax.set_ylabel("class-transfer accuracy", fontsize=FONT_PT)
+    ax.tick_params(labelsize=FONT_PT)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="lower right")
-    fig.tight_layout()
+    ax.legend(fontsize=FONT_PT, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False)
+    fig.tight_layout(pad=0.3)
     return fig
 
 
 def bits_figure(bits: pd.DataFrame, ax: Optional[plt.Axes] = None) -> plt.Figure:
     """Bits a content code can carry through the noise against sigma (log scale), one line per
     (generator, code init), and the log2(n) bits needed to tell the training images apart."""
-    fig, ax = fig_ax(ax, (6.4, 3.6))
+    fig, ax = fig_ax(ax, (CHART_WIDTH_IN, 2.6))
     shown = bits[bits["noise_std"] > 0]
     for (gen, init), part in shown.groupby(["generator", "code_init"], sort=False):
         part = part.sort_values("noise_std")
-        ax.plot(part["noise_std"], part["bits"], marker="o", label=f"{gen}, {init} init")
+        ax.plot(part["noise_std"], part["bits"], marker="o", ms=4, label=f"{gen} generator, {init} init")
     needed = bits["bits_needed"].iloc[0]
-    ax.axhline(needed, color="black", ls="--", lw=1, label=f"log2(n) = {needed:.0f} bits")
+    ax.axhline(needed, color="black", ls="--", lw=1, label=f"$\\log_2 n$ = {needed:.0f} bits")
     ax.set_yscale("log")
-    ax.set_xlabel("noise sigma")
-    ax.set_ylabel("bits per content code")
+    ax.set_xlabel(AXIS_NAMES["noise_std"], fontsize=FONT_PT)
+    ax.set_ylabel("bits per content code", fontsize=FONT_PT)
+    ax.tick_params(labelsize=FONT_PT, which="both")
     ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
+    ax.legend(fontsize=FONT_PT)
+    fig.tight_layout(pad=0.3)
     return fig
 
 

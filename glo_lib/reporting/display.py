@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Image, Markdown, display
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 
 def figure_png(fig: Figure, dpi: int = 150) -> bytes:
@@ -19,6 +20,27 @@ def figure_png(fig: Figure, dpi: int = 150) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
     return buf.getvalue()
+
+
+#: the largest a figure is printed in the PDF (report/template/glo: 0.92 of the 16.2 cm text width,
+#: at most 0.55 of the A4 page height); a wider figure is scaled down, and its fonts with it
+PRINT_WIDTH_IN, PRINT_HEIGHT_IN = 0.92 * 16.2 / 2.54, 0.55 * 29.7 / 2.54
+#: the smallest font a printed figure may have (points, after scaling to the page)
+MIN_FONT_PT = 8.0
+
+
+def print_scale(fig: Figure) -> float:
+    """The factor the PDF scales ``fig`` by (1 when it fits the page as saved)."""
+    box = fig.get_tightbbox(fig.canvas.get_renderer())
+    return min(1.0, PRINT_WIDTH_IN / box.width, PRINT_HEIGHT_IN / box.height)
+
+
+def smallest_font_pt(fig: Figure) -> float:
+    """The smallest visible text of ``fig`` in points as printed in the PDF (inf without text)."""
+    fig.canvas.draw()
+    sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()
+             and t.get_window_extent().width > 0]
+    return min(sizes, default=float("inf")) * print_scale(fig)
 
 
 def show_figure(fig: Figure, caption: str, dpi: int = 150) -> None:
@@ -30,31 +52,41 @@ def show_figure(fig: Figure, caption: str, dpi: int = 150) -> None:
         display(Markdown(f"*{caption}*"))
 
 
-def show_table(df: pd.DataFrame, caption: str, floatfmt: str = ".3g", index: bool = True,
-               natural_width: bool = False) -> None:
-    """Display ``df`` as a Markdown table with a caption (a numbered table in the PDF).
+def show_table(df: pd.DataFrame, caption: str, floatfmt: str = ".3g", index: bool = True) -> None:
+    """Display ``df`` as a captioned table: Markdown in JupyterLab, a booktabs table in the PDF.
 
-    ``natural_width`` also gives the PDF a LaTeX table whose columns take the width of their
-    contents: pandoc squeezes wide Markdown tables into equal-ish columns that wrap short labels.
+    The PDF's table takes the natural width of its columns (no cell wraps, so "mean ± std" stays
+    on one line), shrinks to the text width only when it is wider, and never splits across pages.
     """
-    shown = df.astype(object).where(df.notna(), None)  # tabulate prints None, not NaN, as missing
-    text = shown.to_markdown(floatfmt=floatfmt, index=index, missingval="–") + f"\n\nTable: {caption}\n"
-    if not natural_width:
-        display(Markdown(text))
-        return
-    styler = df.style.format(precision=3, na_rep="–", escape="latex",
+    shown = df.reset_index() if index else df  # the index's name becomes the first heading
+    cells = shown.astype(object).where(shown.notna(), None)  # tabulate prints None, not NaN, as missing
+    text = cells.to_markdown(floatfmt=floatfmt, index=False, missingval="–") + f"\n\nTable: {caption}\n"
+    display({"text/markdown": text, "text/latex": latex_table(shown, caption, floatfmt)}, raw=True)
+
+
+def latex_table(df: pd.DataFrame, caption: str, floatfmt: str = ".3g") -> str:
+    """``df`` (without its index) as a LaTeX table: booktabs rules, the first column left-aligned
+    and the others right-aligned, scaled down to the text width only if wider, one float."""
+    styler = df.style.format(na_rep="–", escape="latex-math",
                              formatter={c: f"{{:{floatfmt}}}" for c in df.select_dtypes("number")})
-    if not index:
-        styler = styler.hide(axis="index")
-    latex = styler.to_latex(caption=_escape(caption), position="H", position_float="centering",
-                            hrules=True, column_format="l" + "r" * (len(df.columns) - 1 + index))
-    display({"text/markdown": text, "text/latex": latex}, raw=True)
+    styler = styler.hide(axis="index").format_index(escape="latex-math", axis=1)
+    tabular = styler.to_latex(hrules=True, column_format="l" + "r" * (len(df.columns) - 1))
+    return ("\\begin{table}[tbp]\n\\centering\n\\small\n"
+            f"\\caption{{{latex_text(caption)}}}\n"
+            f"\\begin{{adjustbox}}{{max width=\\linewidth}}\n{tabular}\\end{{adjustbox}}\n\\end{{table}}\n")
 
 
-def _escape(text: str) -> str:
-    for char in "\\&%$#_{}":
-        text = text.replace(char, "\\" + char)
-    return text
+#: LaTeX's special characters outside math, and what stands for each
+_LATEX_SPECIAL = {"\\": "\\textbackslash{}", "&": "\\&", "%": "\\%", "#": "\\#", "_": "\\_",
+                  "{": "\\{", "}": "\\}", "~": "\\textasciitilde{}", "^": "\\textasciicircum{}"}
+
+
+def latex_text(text: str) -> str:
+    """``text`` for LaTeX: special characters escaped, ``$...$`` math left as written."""
+    parts = text.split("$")
+    for i in range(0, len(parts), 2):  # even parts are outside math
+        parts[i] = "".join(_LATEX_SPECIAL.get(ch, ch) for ch in parts[i])
+    return "$".join(parts)
 
 
 def say(text: str) -> None:

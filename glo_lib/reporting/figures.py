@@ -14,6 +14,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from ..core.config import GLOConfig
 from ..core.data import class_names_of
 from ..measures.sampling import SAMPLER_NAMES
+from ..studies.loss_study import LOSS_NAMES
 from ..studies.sampling_study import Drawn
 
 
@@ -44,21 +45,34 @@ def image_grid(images: torch.Tensor, nrow: int = 16, title: Optional[str] = None
     return fig
 
 
+#: widest a figure of images is drawn (inches): the PDF prints it at this size, so its labels
+#: keep their font size (see display.PRINT_WIDTH_IN)
+ROWS_WIDTH_IN = 5.8
+#: largest cell of a figure of images (inches): a 28-pixel digit needs no more
+MAX_CELL_IN = 0.42
+#: font size of row and column labels (points, as printed)
+LABEL_PT = 8.5
+
+
 def image_rows(rows: Mapping[str, torch.Tensor], ax: Optional[plt.Axes] = None,
                title: Optional[str] = None) -> plt.Figure:
-    """One labelled row of images per entry (e.g. ground truth, then one row per model)."""
+    """One labelled row of images per entry (e.g. ground truth, then one row per model), sized to
+    print at most ROWS_WIDTH_IN wide with labels of LABEL_PT."""
     names = list(rows)
     ncol = max(len(v) for v in rows.values())
-    fig, ax = fig_ax(ax, (ncol * 0.42 + 1.6, len(names) * 0.45 + 0.5))
+    label_in = 0.2 + 0.07 * max(len(n) for n in names)  # about 0.07 in per character at LABEL_PT
+    cell = min(MAX_CELL_IN, (ROWS_WIDTH_IN - label_in) / ncol)
+    fig, ax = fig_ax(ax, (ncol * cell + label_in, len(names) * cell + 0.35))
     stacked = torch.cat([_pad(rows[n], ncol) for n in names])
     ax.imshow(_grid_array(stacked, ncol), cmap="gray_r", vmin=0, vmax=1)
     ax.set_xticks([])
-    ax.set_yticks([30 * i + 15 for i in range(len(names))], names, fontsize=9)
+    ax.set_yticks([30 * i + 15 for i in range(len(names))], names, fontsize=LABEL_PT)
+    ax.tick_params(axis="y", length=0)
     for s in ax.spines.values():
         s.set_visible(False)
     if title:
-        ax.set_title(title, fontsize=10)
-    fig.tight_layout()
+        ax.set_title(title, fontsize=9)
+    fig.tight_layout(pad=0.2)
     return fig
 
 
@@ -70,14 +84,14 @@ def _pad(images: torch.Tensor, n: int) -> torch.Tensor:
 
 def model_diagram(cfg: GLOConfig, n_params: Optional[int] = None) -> plt.Figure:
     """Boxes-and-arrows picture of GLO with class and content codes, sized from ``cfg``."""
-    fig, ax = plt.subplots(figsize=(8, 3.2))
+    fig, ax = plt.subplots(figsize=(5.8, 2.6))  # printed as drawn: the 8.5 pt text stays 8.5 pt
     ax.set_xlim(0, 10)
     ax.set_ylim(0, 4)
     ax.set_axis_off()
 
     def box(x, y, w, h, text, color):
         ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0.05", fc=color, ec="black"))
-        ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", fontsize=9)
+        ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", fontsize=LABEL_PT)
 
     def arrow(a, b):
         ax.add_patch(FancyArrowPatch(a, b, arrowstyle="->", mutation_scale=12))
@@ -86,19 +100,19 @@ def model_diagram(cfg: GLOConfig, n_params: Optional[int] = None) -> plt.Figure:
     box(0.2, 0.5, 2.2, 0.9, f"content code $c_i$\n({cfg.content_dim}-d, one per image)", "#d9ead3")
     box(3.0, 0.5, 1.6, 0.9, f"$+\\,\\mathcal{{N}}(0, {cfg.noise_std:g}^2)$\n(training only)", "#fff2cc")
     box(5.2, 1.5, 1.6, 1.0, "generator G\n" + (f"({n_params:,} weights)" if n_params else ""), "#f4cccc")
-    box(7.5, 1.5, 2.2, 1.0, f"image $x_i$\nloss: {cfg.loss}", "#eeeeee")
+    box(7.5, 1.5, 2.3, 1.0, f"image $x_i$\nloss: {LOSS_NAMES.get(cfg.loss, cfg.loss)}", "#eeeeee")
     arrow((2.4, 3.05), (5.2, 2.2))
     arrow((2.4, 0.95), (3.0, 0.95))
     arrow((4.6, 0.95), (5.2, 1.8))
     arrow((6.8, 2.0), (7.5, 2.0))
-    ax.text(5.0, 3.7, "codes and generator optimised jointly; no encoder", ha="center", fontsize=9,
+    ax.text(5.0, 3.8, "codes and generator optimised jointly; no encoder", ha="center", fontsize=LABEL_PT,
             style="italic")
     if cfg.content_decay > 0:
-        ax.text(1.3, 0.15, f"L2 penalty {cfg.content_decay:g}$\\cdot\\|c_i\\|^2$", ha="center", fontsize=8)
+        ax.text(1.3, 0.1, f"L2 penalty {cfg.content_decay:g}$\\cdot\\|c_i\\|^2$", ha="center", fontsize=LABEL_PT)
     return fig
 
 
-def label_columns(fig: plt.Figure, titles: Sequence[str], cell: int = 30, fontsize: int = 9) -> plt.Figure:
+def label_columns(fig: plt.Figure, titles: Sequence[str], cell: int = 30, fontsize: float = LABEL_PT) -> plt.Figure:
     """Put ``titles`` above the columns of a grid drawn by ``image_rows`` (28 px + 2 px padding)."""
     ax = fig.axes[0]
     ax.set_xticks([cell * j + cell / 2 for j in range(len(titles))], list(titles), fontsize=fontsize)
@@ -122,12 +136,13 @@ def by_class(images: torch.Tensor, classes: torch.Tensor, per_class: int = 4, n_
 
 def samplers_figure(drawn: dict[str, Drawn], per_class: int = 4) -> plt.Figure:
     """One panel per sampler: fitted samplers by intended class (column k = digit k); random in draw order."""
-    fig, axes = plt.subplots(1, len(drawn), figsize=(4.2 * len(drawn), 0.4 * per_class + 0.6), squeeze=False)
+    width = ROWS_WIDTH_IN / len(drawn)
+    fig, axes = plt.subplots(1, len(drawn), figsize=(ROWS_WIDTH_IN, width * per_class / 10 + 0.4), squeeze=False)
     for ax, (name, d) in zip(axes[0], drawn.items()):
         images = d.images[: per_class * 10] if d.intended is None else by_class(d.images, d.intended, per_class)
         image_grid(images, nrow=10, ax=ax)
-        ax.set_title(SAMPLER_NAMES[name], fontsize=13)
-    fig.tight_layout()
+        ax.set_title(SAMPLER_NAMES[name], fontsize=LABEL_PT)
+    fig.tight_layout(pad=0.3)
     return fig
 
 
@@ -135,7 +150,11 @@ def transfer_rows_figure(rows: Mapping[str, torch.Tensor]) -> plt.Figure:
     """Rows of a real image followed by its content code as each class, columns titled above with
     the class names the rows carry (``core.data.ByClass``; the digits 0-9 otherwise)."""
     width = len(next(iter(rows.values())))
-    return label_columns(image_rows(rows), ["real"] + list(class_names_of(rows))[: width - 1])
+    names = list(class_names_of(rows))[: width - 1]
+    fig = label_columns(image_rows(rows), ["real"] + names)
+    if max(map(len, names)) > 2:  # words, not digits: slanted so that neighbours do not overlap
+        plt.setp(fig.axes[0].get_xticklabels(), rotation=40, ha="left", rotation_mode="anchor")
+    return fig
 
 
 def path_rows_figure(rows: Mapping[str, torch.Tensor], first: str = "image a", last: str = "image b") -> plt.Figure:

@@ -18,7 +18,7 @@ from ..core.data import ByClass, class_names_of
 from ..core.judge import Judge, judge_or_load
 from ..core.train import Run
 from ..measures.metrics import class_transfer
-from ..prose import change, describe_trend, mean_std, plural
+from ..prose import change, describe_trend, plural
 
 #: smoke runs train the judge for one epoch and draw 200 samples: the notebook in seconds
 SMOKE_JUDGE_EPOCHS = 1
@@ -41,12 +41,6 @@ MIN_PROBE_SPREAD = 0.03
 #: their random start: a code moved by a quarter of its length still points within about 14
 #: degrees of where it began (cosine >= 0.97), so little can have been written into it
 FAR_SHIFT = 0.25
-
-#: the probe table: measure columns and their headings
-TABLE_COLUMNS = {"probe_logreg": "probe: logistic", "probe_mlp": "probe: MLP",
-                 "probe_majority": "majority class", "transfer_accuracy": "class transfer",
-                 "mse": "MSE", "diversity": "diversity"}
-
 
 def check_study(sigmas: Any, seeds: Any, seed: Any, fast_lr_content: Any, judge_epochs: Any,
                 n_generated: Any, compare_init: Any = False) -> None:
@@ -99,15 +93,8 @@ def mean_judge_accuracy(judges: pd.DataFrame) -> float:
 def seed_confusions(runs: Iterable[Run], judge: Judge, seed: int) -> dict[str, np.ndarray]:
     """Class-transfer confusion of ``seed``'s runs at the lowest and highest sigma, titled by sigma."""
     pick = {r.config.noise_std: r for r in runs if r.config.seed == seed}
-    return ByClass({f"sigma = {s:g}": class_transfer(pick[s].model, judge)["confusion"] for s in (min(pick), max(pick))},
+    return ByClass({f"$\\sigma$ = {s:g}": class_transfer(pick[s].model, judge)["confusion"] for s in (min(pick), max(pick))},
                    class_names_of(pick[min(pick)].digits))
-
-
-def probe_table(measures: pd.DataFrame) -> pd.DataFrame:
-    """Per sigma, "mean ± std" over seeds of the probes, class transfer, MSE and diversity."""
-    shown = mean_std(measures, "noise_std", list(TABLE_COLUMNS)).reset_index()
-    shown.columns = ["sigma", *TABLE_COLUMNS.values()]
-    return shown
 
 
 def _means(measures: pd.DataFrame) -> pd.DataFrame:
@@ -141,23 +128,16 @@ def judge_sentence(judges: pd.DataFrame) -> str:
             f"near that level means the class code fully decides the digit.")
 
 
-def probe_table_caption(n_seeds: int) -> str:
-    """Caption of the probe table."""
-    return (f"Content leakage and class control per noise sigma (Table 1 settings; mean ± std "
-            f"over {n_seeds} seed{'s' if n_seeds > 1 else ''}). Probes: accuracy of predicting "
-            "the digit from content codes; chance is 0.100.")
-
-
 def leakage_sentence(measures: pd.DataFrame) -> str:
     """**Too little noise?** Leakage at the lowest and highest sigma, and what else sigma changed."""
     by, spread = _means(measures), _spread(measures)
     lo, hi = by.index.min(), by.index.max()
     return (f"**Too little noise?** Under the Table 1 settings the MLP probe reads the digit from the content "
-            f"codes with {by.loc[lo, 'probe_mlp']:.1%} accuracy at sigma = {lo:g} and "
-            f"{by.loc[hi, 'probe_mlp']:.1%} at sigma = {hi:g} (chance 10%, fold-to-fold spread about "
-            f"{spread:.1%}). "
+            f"codes with {by.loc[lo, 'probe_mlp']:.1%} accuracy at $\\sigma$ = {lo:g} and "
+            f"{by.loc[hi, 'probe_mlp']:.1%} at $\\sigma$ = {hi:g} (chance 10%, fold-to-fold spread about "
+            f"{spread:.0%}). "
             + describe_trend(by.loc[lo, "probe_mlp"], by.loc[hi, "probe_mlp"], spread, "the leakage", "decreases")
-            + f" From sigma = {lo:g} to {hi:g}, class-transfer accuracy "
+            + f" From $\\sigma$ = {lo:g} to {hi:g}, class-transfer accuracy "
             f"{change(by.loc[lo, 'transfer_accuracy'], by.loc[hi, 'transfer_accuracy'], '.1%', TRANSFER_TOL)}, "
             f"the reconstruction MSE {change(by.loc[lo, 'mse'], by.loc[hi, 'mse'], '.4f', MSE_TOL)} and "
             f"within-class diversity {change(by.loc[lo, 'diversity'], by.loc[hi, 'diversity'], '.2f', DIVERSITY_TOL)}.")
@@ -167,23 +147,37 @@ def shift_sentence(measures: pd.DataFrame) -> str:
     """How far the content codes travelled from their random start, and what that allows."""
     lr, epochs, shift = measures["lr_content"].iloc[0], measures["epochs"].iloc[0], _shift(measures)
     verdict = ("Codes that stay this close to a random start can hardly carry the class, so the probes cannot "
-               "find it at any sigma; what sigma changes is how much the generator may rely on the exact code."
+               "find it at any $\\sigma$; what $\\sigma$ changes is how much the generator may rely on the exact code."
                if shift < FAR_SHIFT else "The codes move far enough to encode what the generator asks of them.")
     return (f"How far did the content codes travel? They start as N(0, 1) vectors and, with a learning rate of "
             f"{lr:g} for {epochs} epochs, each code is updated {epochs} times; on average a code ends "
             f"{shift:.0%} of its starting length away from where it began. " + verdict)
 
 
-def fast_sweep_sentence(summary: str, fast_lr_content: float) -> str:
-    """What the fast-learning-rate sweep trained and loaded."""
-    return f"**Fast content learning rate ({fast_lr_content:g})**: {summary}."
+#: the settings table: measure, heading, scale and format (shares in percent, means over seeds)
+SETTINGS_COLUMNS = (("probe_mlp", "MLP probe (%)", 100, ".1f"), ("probe_logreg", "logistic (%)", 100, ".1f"),
+                    ("transfer_accuracy", "transfer (%)", 100, ".1f"), ("mse", "MSE", 1, ".4f"),
+                    ("content_shift", "travel (%)", 100, ".0f"))
 
 
-def fast_lr_caption(lr_content: float, fast_lr_content: float) -> str:
-    """Caption of the figure comparing the two content learning rates."""
-    return (f"Content leakage (left, MLP probe) and class-transfer accuracy (right) against sigma, "
-            f"for the Table 1 content learning rate ({lr_content:g}, solid) and a ten times faster "
-            f"one ({fast_lr_content:g}, dashed).")
+def settings_table(settings: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Per named setting (its measures table), at the lowest and highest sigma: the means over seeds
+    of the SETTINGS_COLUMNS. The sentences of the section quote this table."""
+    rows = []
+    for name, measures in settings.items():
+        by = _means(measures)
+        for sigma in (by.index.min(), by.index.max()):
+            rows.append({"setting": name, "$\\sigma$": f"{sigma:g}",
+                         **{h: f"{by.loc[sigma, c] * k:{fmt}}" for c, h, k, fmt in SETTINGS_COLUMNS}})
+    return pd.DataFrame(rows)
+
+
+def settings_caption(n_seeds: int) -> str:
+    """Caption of the settings table."""
+    return (f"Leakage and class control at the lowest and highest $\\sigma$ for each setting (means over {n_seeds} "
+            f"seed{'s' if n_seeds > 1 else ''}). Probes: accuracy of reading the digit from the content codes "
+            f"(chance 10%). Transfer: class-transfer accuracy. Travel: how far a content code moved from its "
+            f"random start, as a share of its starting length.")
 
 
 def fast_lr_sentence(measures: pd.DataFrame, fast: pd.DataFrame) -> str:
@@ -192,20 +186,27 @@ def fast_lr_sentence(measures: pd.DataFrame, fast: pd.DataFrame) -> str:
     lo, hi = by.index.min(), by.index.max()
     return (f"With a content learning rate of {fast['lr_content'].iloc[0]:g} the codes move "
             f"{fb['content_shift'].mean():.0%} of their starting length (against {_shift(measures):.0%}). "
-            f"The MLP probe reads the digit with {fb.loc[lo, 'probe_mlp']:.1%} accuracy at sigma = {lo:g} and "
-            f"{fb.loc[hi, 'probe_mlp']:.1%} at sigma = {hi:g} (logistic: {fb.loc[lo, 'probe_logreg']:.1%} and "
+            f"The MLP probe reads the digit with {fb.loc[lo, 'probe_mlp']:.1%} accuracy at $\\sigma$ = {lo:g} and "
+            f"{fb.loc[hi, 'probe_mlp']:.1%} at $\\sigma$ = {hi:g} (logistic: {fb.loc[lo, 'probe_logreg']:.1%} and "
             f"{fb.loc[hi, 'probe_logreg']:.1%}). "
             + describe_trend(fb.loc[lo, "probe_mlp"], fb.loc[hi, "probe_mlp"], _spread(measures),
                              "here the leakage", "decreases")
-            + f" At sigma = {lo:g} the reconstruction MSE is {fb.loc[lo, 'mse']:.4f} against "
+            + f" At $\\sigma$ = {lo:g} the reconstruction MSE is {fb.loc[lo, 'mse']:.4f} against "
             f"{by.loc[lo, 'mse']:.4f} at the Table 1 rate, and class-transfer accuracy "
             f"{change(fb.loc[lo, 'transfer_accuracy'], fb.loc[hi, 'transfer_accuracy'], '.1%', TRANSFER_TOL)} "
-            f"from sigma = {lo:g} to {hi:g}.")
+            f"from $\\sigma$ = {lo:g} to {hi:g}.")
+
+
+def settings_figure_caption(names: Sequence[str]) -> str:
+    """Caption of the figure of every setting's leakage and class control against sigma."""
+    return (f"Content leakage (left: the MLP probe reading the digit from the content codes; dotted: chance) and "
+            f"class-transfer accuracy (right; dashed: the judge on real digits) against $\\sigma$ for "
+            f"{len(names)} settings: {', '.join(names)}. Bands: one standard deviation over seeds.")
 
 
 def confusion_caption(seed: int) -> str:
     """Caption of the confusion matrices at the lowest and highest sigma."""
-    return (f"Class transfer at the lowest and highest sigma (seed {seed}): for each class code "
+    return (f"Class transfer at the lowest and highest $\\sigma$ (seed {seed}): for each class code "
             "(row), the share of transferred images the judge reads as each digit (column).")
 
 
@@ -218,24 +219,18 @@ def other_init(cfg: GLOConfig) -> GLOConfig:
     return cfg.replace(code_init="lord" if cfg.code_init == "normal" else "normal")
 
 
-def init_caption(first: str, second: str) -> str:
-    """Caption of the figure comparing the two code initialisations."""
-    return (f"Content leakage (left, MLP probe) and class-transfer accuracy (right) against sigma, for "
-            f"{INIT_NAMES[first]} (solid) and {INIT_NAMES[second]} (dashed), Table 1 settings otherwise.")
-
-
 def init_sentence(measures: pd.DataFrame, other: pd.DataFrame) -> str:
     """Leakage and class control when the codes start the other way, against this build's start."""
     by, ob = _means(measures), _means(other)
     lo, hi = by.index.min(), by.index.max()
     name = INIT_NAMES[other["code_init"].iloc[0]]
     return (f"With {name}, the MLP probe reads the digit from the content codes with "
-            f"{ob.loc[lo, 'probe_mlp']:.1%} accuracy at sigma = {lo:g} and {ob.loc[hi, 'probe_mlp']:.1%} at "
-            f"sigma = {hi:g} (against {by.loc[lo, 'probe_mlp']:.1%} and {by.loc[hi, 'probe_mlp']:.1%} with "
+            f"{ob.loc[lo, 'probe_mlp']:.1%} accuracy at $\\sigma$ = {lo:g} and {ob.loc[hi, 'probe_mlp']:.1%} at "
+            f"$\\sigma$ = {hi:g} (against {by.loc[lo, 'probe_mlp']:.1%} and {by.loc[hi, 'probe_mlp']:.1%} with "
             f"{INIT_NAMES[measures['code_init'].iloc[0]]}). "
             + describe_trend(ob.loc[lo, "probe_mlp"], ob.loc[hi, "probe_mlp"], _spread(other),
                              "with this start the leakage", "decreases")
             + f" Its class-transfer accuracy "
             f"{change(ob.loc[lo, 'transfer_accuracy'], ob.loc[hi, 'transfer_accuracy'], '.1%', TRANSFER_TOL)} "
             f"and its reconstruction MSE {change(ob.loc[lo, 'mse'], ob.loc[hi, 'mse'], '.4f', MSE_TOL)} "
-            f"from sigma = {lo:g} to {hi:g}.")
+            f"from $\\sigma$ = {lo:g} to {hi:g}.")

@@ -126,13 +126,12 @@ def _row(table: pd.DataFrame, stage: str, digits: str) -> pd.Series:
     return table[(table["stage"] == stage) & (table["digits"] == digits)].iloc[0]
 
 
-def setup_sentence(cfg: GLOConfig, cached: bool, judge_accuracy: float, n_heldout: int) -> str:
+def setup_sentence(cfg: GLOConfig, judge_accuracy: float, n_heldout: int) -> str:
     """Which run is amortised, and which digits are held out."""
-    origin = "loaded from the cache" if cached else "trained here"
-    return (f"The encoders amortise the run with noise $\\sigma = {cfg.noise_std:g}$ ({cfg.n_samples} training "
-            f"digits, {cfg.epochs} epochs, {origin}) and learn from its training digits only. The held-out digits "
-            f"are {n_heldout} real digits of the judge's test share: neither GLO, nor the encoders, nor the judge "
-            f"trained on them, and the judge reads {judge_accuracy:.1%} of them right.")
+    return (f"The encoders amortise the Table 1 run ($\\sigma = {cfg.noise_std:g}$, {cfg.n_samples} training "
+            f"digits) and learn from its training digits only. The held-out digits are {n_heldout} real digits "
+            f"of the judge's test share: neither GLO, nor the encoders, nor the judge trained on them, and the "
+            f"judge reads about {judge_accuracy:.0%} of them right.")
 
 
 def training_sentence(enc: EncoderRun) -> str:
@@ -177,7 +176,7 @@ def transfer_sentence(table: pd.DataFrame, judge: Judge) -> str:
             f"({reg['transfer_accuracy']:.1%} after regression; training digits {fin_train['transfer_accuracy']:.1%}; "
             f"stage 1's own codes {_row(table, STAGE1, TRAINING)['transfer_accuracy']:.1%}). As a classifier, "
             f"the class encoder names {fin['classifier_accuracy']:.1%} of the held-out digits right "
-            f"({fin_train['classifier_accuracy']:.1%} of the training digits), against {judge.accuracy:.1%} for the "
+            f"({fin_train['classifier_accuracy']:.1%} of the training digits), against about {judge.accuracy:.0%} for the "
             f"judge, which learned from {judge.n_train} real digits where the encoders had {int(fin_train['images'])}.")
 
 

@@ -27,11 +27,13 @@ FAMILY = ["generator", "code_init"]
 FAMILIES = [f"{g}/{i}" for g in GENERATORS for i in CODE_INITS]
 
 
-def check_study(families: Sequence[str], frontier_seeds: Sequence[int], class_dims: Sequence[int]) -> None:
+def check_study(families: Sequence[str], frontier_seeds: Sequence[int], class_dims: Sequence[int],
+                frontier_sigmas: Sequence[float]) -> None:
     """Fail early, naming the parameter, before any run is trained."""
     check_names("families", families, FAMILIES)
     check_list("frontier_seeds", frontier_seeds, int, minimum=0)
-    check_list("class_dims", class_dims, int, minimum=1)
+    check_list("class_dims", class_dims, int, minimum=1, allow_empty=True)  # empty: no code-length sweep
+    check_list("frontier_sigmas", frontier_sigmas, float, minimum=0.0)
 
 
 def family_configs(base: GLOConfig, families: Sequence[str], sigmas: Sequence[float], seeds: Sequence[int],
@@ -114,10 +116,10 @@ def frontier_sentence(table: pd.DataFrame) -> str:
     if best is not None and best["transfer"] >= FRONTIER_TRANSFER:
         reach = (f"A setting with class transfer of at least {FRONTIER_TRANSFER:.0%} at an MSE of at most "
                  f"{FRONTIER_MSE} exists: the {family_name(best['generator'], best['code_init'])} at "
-                 f"$\\sigma$ = {best['noise_std']:g} ({best['transfer']:.1%} at {best['mse']:.4f}).")
+                 f"$\\sigma$ = {best['noise_std']:g} (about {best['transfer']:.0%} at {best['mse']:.3f}).")
     elif best is not None:
         reach = (f"No swept setting reaches {FRONTIER_TRANSFER:.0%} class transfer at an MSE of at most "
-                 f"{FRONTIER_MSE}: the best there is {best['transfer']:.1%} "
+                 f"{FRONTIER_MSE}: the best there is about {best['transfer']:.0%} "
                  f"({family_name(best['generator'], best['code_init'])}, $\\sigma$ = {best['noise_std']:g}).")
     else:
         reach = f"No swept setting reconstructs to an MSE of {FRONTIER_MSE} or less."
@@ -137,8 +139,7 @@ def bits_sentence(bits: pd.DataFrame, family: tuple[str, str]) -> str:
     at = fam.set_index("noise_std")
     lo, hi = at.index.min(), at.index.max()
     return (f"For the {family_name(*family)}, {where}. Over the same range class transfer goes from "
-            f"{at.loc[lo, 'transfer_accuracy']:.1%} to {at.loc[hi, 'transfer_accuracy']:.1%} and the MLP "
-            f"probe from {at.loc[lo, 'probe_mlp']:.1%} to {at.loc[hi, 'probe_mlp']:.1%}.")
+            f"{at.loc[lo, 'transfer_accuracy']:.1%} to {at.loc[hi, 'transfer_accuracy']:.1%} (the noise study's table).")
 
 
 def choose_default(table: pd.DataFrame, sigma: float) -> pd.Series | None:
@@ -164,8 +165,8 @@ def default_sentence(table: pd.DataFrame, cfg: GLOConfig) -> str:
     target = (f"; it meets both targets (MSE at most {TARGET_MSE}, class transfer at least {TARGET_TRANSFER:.0%})."
               if met else f"; it misses a target (MSE at most {TARGET_MSE}, class transfer at least "
                           f"{TARGET_TRANSFER:.0%}).")
-    return (f"At $\\sigma$ = {cfg.noise_std:g} the rule picks the {family_name(pick['generator'], pick['code_init'])}: "
-            f"MSE {pick['mse']:.4f}, class transfer {pick['transfer']:.1%}. " + verdict + target)
+    return (f"At $\\sigma$ = {cfg.noise_std:g} the rule picks the {family_name(pick['generator'], pick['code_init'])} "
+            f"(MSE about {pick['mse']:.3f}, class transfer about {pick['transfer']:.0%}). " + verdict + target)
 
 
 def generator_sizes(cfg: GLOConfig) -> pd.DataFrame:
@@ -183,32 +184,19 @@ def sizes_sentence(rows: pd.DataFrame, class_dim: int) -> str:
             f"This build uses {class_dim}.")
 
 
-def frontier_display(table: pd.DataFrame) -> pd.DataFrame:
-    """The frontier as the report prints it: one row per family and sigma, mean ± std over seeds."""
-    def pm(mean: float, std: float, fmt: str) -> str:
-        return f"{mean:{fmt}} ± {std:{fmt}}"
-
-    return pd.DataFrame({
-        "family": [family_name(g, i) for g, i in zip(table["generator"], table["code_init"])],
-        "$\\sigma$": [f"{s:g}" for s in table["noise_std"]],
-        "MSE": [pm(m, s, ".4f") for m, s in zip(table["mse"], table["mse_std"])],
-        "class transfer": [pm(m, s, ".3f") for m, s in zip(table["transfer"], table["transfer_std"])],
-        "non-dominated": ["yes" if nd else "" for nd in table["non_dominated"]],
-    })
-
-
 def frontier_caption(table: pd.DataFrame) -> str:
     """Caption of the frontier figure and table."""
     seeds = int(table["seeds"].min())
     return (f"Reconstruction MSE against class-transfer accuracy for each generator and code initialisation, "
             f"one point per $\\sigma$ (written beside it), Table 1 settings otherwise; means over {seeds} "
-            f"seed{'s' if seeds > 1 else ''}, bars one standard deviation; ringed: non-dominated points "
+            f"seed{'s' if seeds > 1 else ''}, bars one standard deviation. Ringed: non-dominated points "
             f"(no other point has both a lower MSE and a higher transfer).")
 
 
-BITS_CAPTION = ("Bits a content code can carry through the training noise, (content_dim / 2) log2(1 + "
-                "variance of the learned codes / $\\sigma^2$), against $\\sigma$ (log scale; unbounded at "
-                "$\\sigma$ = 0), and the log2(n) bits needed to tell the n training images apart (dashed).")
+BITS_CAPTION = ("Bits a content code of $d$ dimensions can carry through the training noise, "
+                "$\\frac{d}{2}\\log_2(1 + v/\\sigma^2)$ with $v$ the variance of the learned codes, against "
+                "$\\sigma$ (unbounded at $\\sigma$ = 0), and the $\\log_2 n$ bits needed to tell the $n$ training "
+                "images apart (dashed).")
 
 
 def bits_paragraph(bits: pd.DataFrame, cfg: GLOConfig) -> str:

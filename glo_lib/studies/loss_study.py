@@ -18,6 +18,9 @@ from ..measures.evaluate import cached_evaluate
 from ..measures.sharpness import relative_sharpness
 from ..prose import plural
 
+#: how the report writes each loss (one notation throughout)
+LOSS_NAMES = {"l1": "L1", "l2": "L2", "l1+l2": "L1+L2", "perceptual": "perceptual"}
+
 #: measures of the per-loss table (columns of ``measure_runs``), with their column headers
 MEASURES = {"mse": "MSE", "l1": "L1", "sharpness": "sharpness", "transfer_accuracy": "class transfer",
             "diversity": "diversity"}
@@ -27,10 +30,6 @@ VERDICTS = (("mse", "lowest MSE", "low"), ("l1", "lowest L1 error", "low"),
             ("sharpness", "sharpness closest to the real digits", "one"),
             ("transfer_accuracy", "highest class-transfer accuracy", "high"),
             ("diversity", "diversity closest to the real digits", "one"))
-
-#: the loss the perceptual loss's training time is told against when it was run: Table 1's default
-COST_REFERENCE = "l1+l2"
-
 
 def check_study(losses, seeds) -> None:
     """Fail early, naming the parameter, before any run is trained."""
@@ -69,7 +68,7 @@ def reconstruction_rows(runs: Sequence[Run], seed: int, n: int = 16) -> dict[str
     mine = [r for r in runs if r.config.seed == seed]
     ids = torch.arange(n)
     rows = {"ground truth": mine[0].digits.images[ids]}
-    rows.update({r.config.loss: r.reconstructions(ids) for r in mine})
+    rows.update({LOSS_NAMES[r.config.loss]: r.reconstructions(ids) for r in mine})
     return rows
 
 
@@ -82,9 +81,32 @@ def mean_histories(runs: Sequence[Run]) -> dict[str, pd.DataFrame]:
 
 
 def measure_runs(runs: Sequence[Run], judges: dict[int, Judge], n_generated: int) -> pd.DataFrame:
-    """Every measure of every run (one row each), with the sharpness of its reconstructions."""
-    return pd.DataFrame([{**cached_evaluate(r, judges[r.config.seed], n_generated=n_generated),
-                          "sharpness": relative_sharpness(r.reconstructions(), r.digits.images)} for r in runs])
+    """Every measure of every run (one row each), with the sharpness of its reconstructions, their
+    ink (mean brightness relative to the real digits: 1 = as much ink) and whether the run is
+    degenerate (see ``degenerate``)."""
+    rows = pd.DataFrame([{**cached_evaluate(r, judges[r.config.seed], n_generated=n_generated),
+                          "sharpness": relative_sharpness(r.reconstructions(), r.digits.images),
+                          "ink": float(r.reconstructions().mean() / r.digits.images.mean())} for r in runs])
+    return rows.assign(degenerate=degenerate(rows["mse"]))
+
+
+#: a run whose reconstruction MSE is more than this multiple of the median MSE of all runs of the
+#: comparison failed to learn its digits (a collapse): every loss here is a reconstruction loss, and
+#: the runs that train normally lie within a factor of about 1.5 of each other
+DEGENERATE_MSE_RATIO = 2.0
+#: reconstructions holding less than this share of the real digits' ink are "too faint": the run
+#: draws background where the digits have strokes
+FAINT_INK = 0.7
+
+
+def degenerate(mse: pd.Series) -> pd.Series:
+    """Per run: whether its MSE exceeds DEGENERATE_MSE_RATIO times the median MSE of all runs."""
+    return mse > DEGENERATE_MSE_RATIO * mse.median()
+
+
+def normal_runs(measures: pd.DataFrame) -> pd.DataFrame:
+    """The runs that trained normally: the means and rankings are over these only."""
+    return measures[~measures["degenerate"]] if "degenerate" in measures else measures
 
 
 @dataclass(frozen=True)
@@ -103,13 +125,18 @@ def loss_means(measures: pd.DataFrame) -> LossMeans:
 
 
 def measure_table(measures: pd.DataFrame) -> pd.DataFrame:
-    """The table shown: per loss, "mean ± std" of each measure (the mean alone with one seed)."""
-    m = loss_means(measures)
-    cells = {header: [f"{m.mean.at[l, c]:.4f} ± {m.std.at[l, c]:.4f}" if m.n_seeds > 1 else f"{m.mean.at[l, c]:.4g}"
+    """The table shown: per loss, "mean ± std" over its normal runs of each measure (the mean alone
+    with one seed), then one row per degenerate run, flagged and left out of the means."""
+    m = loss_means(normal_runs(measures))
+    cells = {header: [(f"{m.mean.at[l, c]:.4f} ± {m.std.at[l, c]:.4f}" if m.n_seeds > 1 else f"{m.mean.at[l, c]:.4f}")
                       for l in m.mean.index] for c, header in MEASURES.items()}
-    table = pd.DataFrame(cells, index=list(m.mean.index))
-    table.index.name = "loss"
-    return table
+    names = [LOSS_NAMES[l] for l in m.mean.index]
+    bad = measures[measures["degenerate"]] if "degenerate" in measures else measures.iloc[:0]
+    for _, row in bad.iterrows():
+        for c, header in MEASURES.items():
+            cells[header].append(f"{row[c]:.4f}")
+        names.append(f"{LOSS_NAMES[row['loss']]}, seed {int(row['seed'])} (degenerate)")
+    return pd.DataFrame(cells, index=pd.Index(names, name="loss"))
 
 
 def runs_sentence(result: SweepResult) -> str:
@@ -132,8 +159,10 @@ def curves_caption(n_seeds: int) -> str:
 def table_caption(measures: pd.DataFrame) -> str:
     """The caption of ``measure_table``."""
     n = int(measures["seed"].nunique())
+    flagged = (" A degenerate run (MSE more than twice the median of all runs) has its own row and is left "
+               "out of its loss's mean." if measures.get("degenerate", pd.Series(dtype=bool)).any() else "")
     return (f"Measures per loss, mean{' ± standard deviation' if n > 1 else ''} over {plural(n, 'seed')}; "
-            f"sharpness and diversity are relative to real digits (1 = like MNIST).")
+            f"sharpness and diversity are relative to real digits (1 = like MNIST).{flagged}")
 
 
 def ranking(means: LossMeans, column: str, best: str) -> tuple[list[str], pd.Series]:
@@ -143,53 +172,62 @@ def ranking(means: LossMeans, column: str, best: str) -> tuple[list[str], pd.Ser
     return list(key.sort_values().index), key
 
 
-def verdict(means: LossMeans, column: str, name: str, best: str) -> str:
-    """One line: the winner on a measure, the runner-up and the last, and whether the lead beats seed noise."""
-    order, key = ranking(means, column, best)
-    mean, std = means.mean, means.std
-    if len(order) == 1:
-        return f"- {name}: {order[0]} ({mean.at[order[0], column]:.4f})"
-    win, second, last = order[0], order[1], order[-1]
-    # clear: the lead is larger than the two losses' spreads between seeds added up
-    clear = key[second] - key[win] > std.at[win, column] + std.at[second, column]
-    spread = ("" if means.n_seeds == 1 else
-              ", by more than the spread between seeds" if clear else ", within the spread between seeds")
-    return (f"- {name}: **{win}** ({mean.at[win, column]:.4f}), ahead of {second} ({mean.at[second, column]:.4f})"
-            f"{spread}; last {last} ({mean.at[last, column]:.4f})")
-
-
 def wins_sentence(measures: pd.DataFrame) -> str:
-    """Which loss wins on what, measure by measure, and how many measures each winner takes."""
-    means = loss_means(measures)
-    wins = pd.Series([ranking(means, c, b)[0][0] for c, _, b in VERDICTS]).value_counts()
-    lines = "\n".join(verdict(means, *v) for v in VERDICTS)
-    tally = "; ".join(f"{l} wins {n} of {len(VERDICTS)} measures" for l, n in wins.items())
-    return f"Which loss wins on what:\n\n{lines}\n\n{tally}."
+    """Which loss wins on what (over the normal runs), and whether each lead beats the seed-to-seed spread."""
+    means = loss_means(normal_runs(measures))
+    parts = []
+    for column, name, best in VERDICTS:
+        order, key = ranking(means, column, best)
+        if len(order) < 2:
+            continue
+        win, second = order[0], order[1]
+        clear = key[second] - key[win] > means.std.at[win, column] + means.std.at[second, column]
+        parts.append(f"{LOSS_NAMES[win]} has the {name}" + ("" if clear or means.n_seeds == 1 else
+                                                            f" (within the seed spread of {LOSS_NAMES[second]})"))
+    return ("Of the runs that trained normally, " + "; ".join(parts) + "." if parts else "")
 
 
 def blur_sentence(measures: pd.DataFrame) -> Optional[str]:
     """Whether L2 blurs: are its reconstructions the least sharp? None without L2 or without a rival."""
-    sharpness = loss_means(measures).mean["sharpness"]
+    sharpness = loss_means(normal_runs(measures)).mean["sharpness"]
     if "l2" not in sharpness.index or len(sharpness) < 2:
         return None
     blurriest, sharpest = sharpness.idxmin(), sharpness.idxmax()
-    l2_sharp = f"{sharpness['l2']:.2f} of the real digits' Laplacian variance"
     if blurriest == "l2":
-        return (f"L2 blurs, as expected: its reconstructions are the blurriest, with {l2_sharp}, against "
-                f"{sharpness[sharpest]:.2f} for {sharpest}.")
-    return (f"The claim that L2 blurs does not hold here: its reconstructions have {l2_sharp}, and "
-            f"{blurriest}'s are blurrier ({sharpness[blurriest]:.2f}).")
+        return (f"L2 blurs, as expected: its reconstructions are the least sharp of all, where "
+                f"{LOSS_NAMES[sharpest]}'s are the sharpest.")
+    return (f"The claim that L2 blurs does not hold here: {LOSS_NAMES[blurriest]}'s reconstructions are "
+            f"less sharp than L2's.")
 
 
 def perceptual_sentence(measures: pd.DataFrame, perceptual_net: str) -> Optional[str]:
-    """The perceptual loss's network, its cost in time and the judge caveat; None when it was not run."""
-    seconds = loss_means(measures).mean["train_seconds"]
-    if "perceptual" not in seconds.index:
+    """The perceptual loss's network and the judge caveat; None when it was not run."""
+    if "perceptual" not in set(measures["loss"]):
         return None
-    others = [l for l in seconds.index if l != "perceptual"]
-    ref = COST_REFERENCE if COST_REFERENCE in others else (others[0] if others else None)
-    cost = (f" Training it took {seconds['perceptual'] / seconds[ref]:.1f} times as long as {ref} (recorded "
-            f"times; benchmarks/bench_train.py measures it side by side).") if ref else ""
-    caveat = (" Its feature network is the judge that also scores class transfer, so that column may flatter it: "
+    caveat = (" That network is the judge that also scores class transfer, so that column may flatter it: "
               "the run was trained to look right to that very network." if perceptual_net == "judge" else "")
-    return f"The perceptual loss used the {perceptual_net} as its frozen feature network." + cost + caveat
+    return f"The perceptual loss used the {perceptual_net} as its frozen feature network." + caveat
+
+
+def degenerate_sentence(measures: pd.DataFrame) -> Optional[str]:
+    """The degenerate runs, named and explained from their measures; None when every run trained normally."""
+    bad = measures[measures["degenerate"]] if "degenerate" in measures else measures.iloc[:0]
+    if bad.empty:
+        return None
+    median = measures["mse"].median()
+    said = []
+    for _, r in bad.iterrows():
+        said.append(f"the {LOSS_NAMES[r['loss']]} run of seed {int(r['seed'])} reconstructs with "
+                    f"{r['mse'] / median:.1f} times the median MSE of all runs, and its reconstructions hold "
+                    f"{r['ink']:.0%} of the real digits' ink")
+    faint = (bad["ink"] < FAINT_INK).all()
+    why = (" It draws background where the digits have strokes. Under L1 the best guess for an uncertain "
+           "pixel is the median of what it might be, which is background for any pixel that is ink in fewer "
+           "than half of the candidates; a run whose codes do not yet tell its images apart can settle on such "
+           "faint, averaged digits and, with a gradient of the same size for every wrong pixel, stay there."
+           if faint and set(bad["loss"]) == {"l1"} else
+           " Its seed-mates with the same loss train normally, so this is a failed optimisation, not a "
+           "property of the loss.")
+    joined = "; ".join(said)
+    return ("**A degenerate run.** " + joined[0].upper() + joined[1:] + ". It is flagged in the table and left out "
+            "of the means and the ranking." + why)

@@ -8,11 +8,11 @@ import torch
 
 from ..checks import check_int, check_list, check_number
 from ..core.config import GLOConfig
-from ..core.data import ByClass, Digits, class_names_of
+from ..core.data import ByClass, class_names_of
 from ..core.sweep import SweepResult
 from ..core.train import Run
-from ..measures.metrics import diversity, transfer_images
-from ..prose import direction, mean_std
+from ..measures.metrics import transfer_images
+from ..prose import direction
 
 #: measures of `metrics.evaluate` the study reports, with the words the report uses for them
 MEASURES = {
@@ -90,14 +90,6 @@ def decay_differences(rows: pd.DataFrame, measures: Sequence[str], off: float, o
     return pd.concat({"mean": mean, "std": std, "clear": clear}, axis=1)
 
 
-def class_diversity(run: Run) -> pd.Series:
-    """Within-class diversity of the reconstructions, digit by digit (1 = as varied as the data)."""
-    d = run.digits
-    recon = run.reconstructions()
-    return pd.Series({k: diversity(recon[d.labels == k], d.labels[d.labels == k],
-                                   d.images[d.labels == k], d.labels[d.labels == k]) for k in range(10)})
-
-
 def transfer_rows(runs: Mapping[str, Run], ids: torch.Tensor) -> dict[str, torch.Tensor]:
     """For each named run, one row per image: the real image, then its content code drawn with
     each of the ten class codes (columns named as the runs' data name the classes)."""
@@ -127,10 +119,11 @@ def evolution_rows(run: Run, ids: torch.Tensor, epochs: Sequence[int]) -> dict[s
 DECAY_MEASURES = ["content_norm", "mse", "transfer_accuracy", "diversity", "probe_logreg", "probe_mlp"]
 #: the measures of the summary table (per sigma, at the figures' decay) and of the sigma rule
 SUMMARY_MEASURES = ["mse", "transfer_accuracy", "diversity", "probe_mlp", "content_norm"]
-#: the decay effects the verdict weighs: what a user of the model sees in its images
-OUTCOMES = ["mse", "transfer_accuracy", "diversity"]
-#: digits of the collapse figure, and how many real training images of each it shows
-COLLAPSE_DIGITS, COLLAPSE_PER_DIGIT = (2, 4, 7), 8
+#: the decay effects the verdict weighs: the two outcomes the noise trades, as the figure shows them
+OUTCOMES = ["mse", "transfer_accuracy"]
+#: digits of the reconstruction figure, and how many real training images of each it shows: enough
+#: of one digit, side by side, to see them come out alike when the noise is too high
+COLLAPSE_DIGITS, COLLAPSE_PER_DIGIT = (2, 4, 7), 6
 #: the digits whose content codes the transfer figure draws with every class code (its caption names them)
 TRANSFER_DIGITS = [3, 5, 9]
 #: judge training epochs and generated images per run in smoke mode: every measure runs, in seconds
@@ -140,21 +133,14 @@ SMOKE_JUDGE = (1, 200)
 #: ratio of two mean pairwise distances, each with its own sampling noise, so it gets a looser bar
 #: than prose.SAME_REL_TOL before a change is called a collapse
 DIVERSITY_REL_TOL = 0.05
-#: spread of the decay term's share of the objective below which one share is printed: half of
-#: the last printed digit (0.1%), so a smaller spread would print the same number twice
-SHARE_PRINT_TOL = 5e-4
 #: a decay effect holds "at most sigma values" when it is clear at more than this share of them
 MOST = 0.5
 #: decay effect, as a share of what sigma does across its range, below which the decay is called a
 #: small correction next to the noise (a quarter: the noise stays the knob that matters by far)
 SMALL_EFFECT = 0.25
-#: probe accuracy over chance below which the codes count as carrying no class (5 points): with
-#: 256 codes in 5 folds a fold holds about 51 codes, so each code read right moves it by 2 points
-PROBE_MARGIN = 0.05
-
 MSE_WORDS = {
     1: "more noise costs reconstruction quality, since the content code can say less about each image.",
-    0: "about the same, so here the noise hardly costs reconstruction quality.",
+    0: "the noise hardly costs reconstruction quality here.",
     -1: "contrary to the expectation, more noise made the reconstructions better here.",
 }
 DIVERSITY_WORDS = {
@@ -169,11 +155,12 @@ TRANSFER_WORDS = {
     0: "The noise hardly changes how well the class code controls the class here.",
     -1: "Contrary to the expectation, more noise gave the class code less control.",
 }
+#: the decay measures the report's figure and table show: what the decay acts on (the code norm)
+#: and the two outcomes the noise trades against each other
+DECAY_SHOWN = ["content_norm", "mse", "transfer_accuracy"]
 DECAY_FIGURE_CAPTION = (
-    "Content decay off and on at each $\\sigma$: content-code norm, reconstruction MSE, class-transfer "
-    "accuracy, within-class diversity and two leakage probes (dashed: chance). Points are means "
-    "over seeds, bars one standard deviation; the seeds differ more from each other than the "
-    "decay changes them, so the table below compares decay on and off within each seed.")
+    "Content decay $\\lambda$ off and on at each $\\sigma$: content-code norm, reconstruction MSE and "
+    "class-transfer accuracy. Points are means over seeds, bars one standard deviation.")
 
 
 def _values(sigmas: Iterable[float]) -> str:
@@ -211,14 +198,13 @@ def sweep_sentence(grid: Mapping[str, Sequence], cfg: GLOConfig, result: SweepRe
             f"({'loaded' if table1_cached else 'trained'} first) it took {seconds:.1f} s in all.")
 
 
-def judge_sentence(rows: pd.DataFrame, seconds: float) -> str:
-    """How right the judges (one per seed) are on held-out digits, and the time measuring took."""
+def judge_sentence(rows: pd.DataFrame) -> str:
+    """How right the judges (one per seed) are on real digits they never saw: the ceiling of class transfer."""
     accs = rows.groupby("seed")["judge_accuracy"].first()
-    right = f"{accs.min():.1%}" + (f" to {accs.max():.1%}" if len(accs) > 1 else "")
-    return (f"Each seed draws its own training images, so each seed has its own judge, trained on that "
-            f"seed's held-out real digits only; on held-out digits it never saw, the judges are right "
-            f"{right} of the time. Measuring all {len(rows)} runs took {seconds:.1f} s (measures are cached "
-            f"with their run, so the content-probe section reuses them).")
+    right = f"{accs.min():.0%}" + (f" to {accs.max():.0%}" if f"{accs.min():.0%}" != f"{accs.max():.0%}" else "")
+    return (f"Each seed draws its own training digits and has its own judge, trained on that seed's held-out "
+            f"real digits only. On held-out digits it never saw, a judge is right about {right} of the time: "
+            f"that is the ceiling of class-transfer accuracy.")
 
 
 def reconstruction_rows(truth: torch.Tensor, runs: Mapping[float, Run], ids: torch.Tensor) -> dict[str, torch.Tensor]:
@@ -226,51 +212,17 @@ def reconstruction_rows(truth: torch.Tensor, runs: Mapping[float, Run], ids: tor
     return {"ground truth": truth, **{f"σ = {s:g}": run.reconstructions(ids) for s, run in runs.items()}}
 
 
-def reconstruction_caption(sigmas: Sequence[float], content_decay: float, seed: int) -> str:
+def reconstruction_ids(labels: torch.Tensor, shown: Sequence[int] = COLLAPSE_DIGITS,
+                       per_digit: int = COLLAPSE_PER_DIGIT) -> torch.Tensor:
+    """The first ``per_digit`` training images of each of the ``shown`` digits, digit by digit."""
+    return torch.cat([torch.nonzero(labels == k).flatten()[:per_digit] for k in shown])
+
+
+def reconstruction_caption(sigmas: Sequence[float], shown: Sequence[int] = COLLAPSE_DIGITS) -> str:
     """Caption of the reconstructions under each noise level."""
-    return (f"Two training digits of each class (top row) and their noise-free reconstructions by "
-            f"models trained with content noise $\\sigma$ = {_values(sigmas)} "
-            f"(decay {content_decay:g}, seed {seed}).")
-
-
-def mse_sentence(rows: pd.DataFrame) -> str:
-    """How the mean reconstruction MSE moves from the smallest to the largest sigma."""
-    mse = rows.groupby("noise_std")["mse"].mean()
-    return (f"Averaged over {rows['seed'].nunique()} seed(s), the reconstruction MSE goes from {mse.iloc[0]:.4f} at "
-            f"$\\sigma$ = {mse.index[0]:g} to {mse.iloc[-1]:.4f} at $\\sigma$ = {mse.index[-1]:g}: "
-            + MSE_WORDS[direction(mse.iloc[0], mse.iloc[-1])])
-
-
-def collapse_rows(digits: Digits, runs: Mapping[float, Run], shown: Sequence[int] = COLLAPSE_DIGITS,
-                  per_digit: int = COLLAPSE_PER_DIGIT) -> dict[str, torch.Tensor]:
-    """For each shown digit: its first real training images, then their reconstructions by each run."""
-    rows = {}
-    for k in shown:
-        idk = torch.nonzero(digits.labels == k).flatten()[:per_digit]
-        rows[f"real {k}"] = digits.images[idk]
-        for s, run in runs.items():
-            rows[f"{k}, σ = {s:g}"] = run.reconstructions(idk)
-    return rows
-
-
-def collapse_caption(rows: Mapping[str, torch.Tensor], div: Mapping[float, pd.Series], seed: int,
-                     shown: Sequence[int] = COLLAPSE_DIGITS) -> str:
-    """Caption of the collapse figure, with the per-digit diversity at the smallest and largest sigma."""
-    lo, hi = list(div)[0], list(div)[-1]
-    pairs = "; ".join(f"digit {k}: {div[lo][k]:.2f} against {div[hi][k]:.2f}" for k in shown)
-    return (f"{len(rows[f'real {shown[-1]}'])} real training images of each of the digits "
-            f"{', '.join(map(str, shown))} and their reconstructions at $\\sigma$ = {lo:g} and "
-            f"$\\sigma$ = {hi:g} (seed {seed}). Within-class diversity of the reconstructions (1 = as varied "
-            f"as the real digits), $\\sigma$ = {lo:g} against $\\sigma$ = {hi:g}: {pairs}.")
-
-
-def diversity_sentence(rows: pd.DataFrame) -> str:
-    """Mean within-class diversity at the largest against the smallest sigma, and whether it collapsed."""
-    div = rows.groupby("noise_std")["diversity"].mean()
-    return (f"Over all ten digits the reconstructions at $\\sigma$ = {div.index[-1]:g} are "
-            f"{div.iloc[-1]:.2f} as varied as the real digits of the same class, against "
-            f"{div.iloc[0]:.2f} at $\\sigma$ = {div.index[0]:g} (mean over seeds). "
-            + DIVERSITY_WORDS[direction(div.iloc[0], div.iloc[-1], rel_tol=DIVERSITY_REL_TOL)])
+    return (f"Real training images of the digits {', '.join(map(str, shown))} (top row) and their noise-free "
+            f"reconstructions by models trained with content noise $\\sigma$ = {_values(sigmas)}, the Table 1 "
+            f"settings otherwise. Where the noise is too high, the images of one digit come out alike.")
 
 
 def mean_histories(runs: Mapping[tuple[float, float, int], Run], sigmas: Sequence[float], content_decay: float,
@@ -278,23 +230,6 @@ def mean_histories(runs: Mapping[tuple[float, float, int], Run], sigmas: Sequenc
     """Per sigma ("σ = 0.3"): the training history, epoch by epoch, averaged over the seeds."""
     return {f"σ = {s:g}": pd.concat([runs[(s, content_decay, k)].history for k in seeds])
             .groupby("epoch", as_index=False).mean() for s in sigmas}
-
-
-def decay_shares(runs: Mapping[float, Run]) -> pd.Series:
-    """Per sigma: the decay term's share of the training objective in the last epoch."""
-    return pd.Series({s: 1 - run.history.iloc[-1]["reconstruction_loss"] / run.history.iloc[-1]["loss"]
-                      for s, run in runs.items()})
-
-
-def final_mse_sentence(rows: pd.DataFrame, shares: pd.Series, epochs: int, content_decay: float, seed: int) -> str:
-    """The final mean MSE per sigma, and how much of the objective the decay term makes up."""
-    mse = rows.groupby("noise_std")["mse"].mean()
-    share = (f"{shares.min():.1%} to {shares.max():.1%}" if shares.max() - shares.min() > SHARE_PRINT_TOL
-             else f"{shares.max():.1%}")
-    return (f"After {epochs} epochs the final models reconstruct their training digits with a mean MSE "
-            f"over seeds of " + ", ".join(f"{m:.4f} ($\\sigma$ = {s:g})" for s, m in mse.items()) + ". "
-            f"In the last epoch the decay term makes up {share} of the objective "
-            f"(decay weight {content_decay:g}, seed {seed}).")
 
 
 def transfer_sources(labels: torch.Tensor) -> torch.Tensor:
@@ -317,17 +252,26 @@ def transfer_sentence(rows: pd.DataFrame) -> str:
             f"$\\sigma$ = {acc.idxmax():g}). " + TRANSFER_WORDS[direction(acc.iloc[0], acc.iloc[-1])])
 
 
+#: how the decay table prints each measure's change: scale and format (shares in percentage points)
+DECAY_FORMATS = {"transfer_accuracy": (100, ".1f", "class transfer (points)"), "probe_mlp": (100, ".1f", "MLP probe (points)"),
+                 "probe_logreg": (100, ".1f", "logistic probe (points)"), "mse": (1, ".4f", "MSE"),
+                 "content_norm": (1, ".2f", "code norm"), "diversity": (1, ".2f", "diversity")}
+
+
 def decay_table(diff: pd.DataFrame, measures: Sequence[str]) -> pd.DataFrame:
     """``decay_differences`` as the report prints it: "+mean ± std" per sigma and measure."""
-    return pd.DataFrame({MEASURES[m]: [f"{a:+.4f}" + ("" if pd.isna(s) else f" ± {s:.4f}")
-                                       for a, s in zip(diff[("mean", m)], diff[("std", m)])]
-                         for m in measures}, index=diff.index.rename("$\\sigma$"))
+    def cell(a: float, s: float, k: float, fmt: str) -> str:
+        return f"{a * k:+{fmt}}" + ("" if pd.isna(s) else f" ± {s * k:{fmt}}")
+
+    return pd.DataFrame({DECAY_FORMATS[m][2]: [cell(a, s, *DECAY_FORMATS[m][:2])
+                                               for a, s in zip(diff[("mean", m)], diff[("std", m)])]
+                         for m in measures}, index=pd.Index([f"{v:g}" for v in diff.index], name="$\\sigma$"))
 
 
 def decay_table_caption(off: float, on: float) -> str:
     """Caption of the decay-effect table."""
-    return (f"Effect of the content decay: each measure with decay {on:g} minus the same "
-            f"measure with decay {off:g}, same $\\sigma$ and seed (mean ± std over seeds).")
+    return (f"Effect of the content decay: each measure with $\\lambda$ = {on:g} minus the same measure with "
+            f"$\\lambda$ = {off:g}, same $\\sigma$ and seed (mean ± std over seeds).")
 
 
 def decay_effects(diff: pd.DataFrame, rows: pd.DataFrame, measures: Sequence[str]) -> pd.DataFrame:
@@ -342,16 +286,6 @@ def decay_effects(diff: pd.DataFrame, rows: pd.DataFrame, measures: Sequence[str
                   "ratio": abs(d.mean()) / spread if spread > 0 else float("inf"),
                   "noise_change": by_sigma[m].iloc[-1] - by_sigma[m].iloc[0]}
     return pd.DataFrame.from_dict(out, orient="index")
-
-
-def decay_list_sentence(effects: pd.DataFrame, off: float, on: float) -> str:
-    """What the clear-change rule is, then one bullet per measure of ``decay_effects``."""
-    lines = [f"- {MEASURES[m]}: {e['mean']:+.4f} on average ({e['min']:+.4f} to {e['max']:+.4f} across "
-             f"$\\sigma$), clear at {int(e['clear'])} of {int(e['n'])} $\\sigma$ values; $\\sigma$ itself "
-             f"moves it by {e['spread']:.4f}." for m, e in effects.iterrows()]
-    return (f"Switching the decay from {off:g} to {on:g} changes the measures as below. A change is called clear "
-            f"at a $\\sigma$ when every seed moves the same way, by more than the seed-to-seed spread of the change "
-            f"(with one seed, nothing is clear).\n\n" + "\n".join(lines))
 
 
 def _mostly_clear(effects: pd.DataFrame, measure: str) -> bool:
@@ -369,10 +303,10 @@ def decay_verdict_sentence(effects: pd.DataFrame) -> str:
     norm = effects.at["content_norm", "mean"]
     shrinks = _mostly_clear(effects, "content_norm") and norm < 0
     text = (f"The decay {'does what it is built for: it shrinks' if shrinks else 'does not clearly shrink'} "
-            f"the content codes (mean norm {norm:+.2f}). ")
+            f"the content codes. ")
     real = [m for m in OUTCOMES if _mostly_clear(effects, m)]
     if not real:
-        return text + ("It has no clear effect on reconstruction, class transfer or diversity at most $\\sigma$ "
+        return text + ("It has no clear effect on reconstruction or class transfer at most $\\sigma$ "
                        "values, which agrees with the course report's impression that it did not help.")
     decay_way = {m: _way(effects.at[m, "mean"]) for m in real}
     noise_way = {m: _way(effects.at[m, "noise_change"]) for m in real}
@@ -390,26 +324,6 @@ def decay_verdict_sentence(effects: pd.DataFrame) -> str:
                "so at this weight the decay matters on a scale comparable to the noise."))
 
 
-def content_code_sentence(rows: pd.DataFrame, cfg: GLOConfig) -> str:
-    """How far the content codes moved from their random start, and whether the probes find a class in them."""
-    norms = rows.groupby("content_decay")["content_norm"].mean()
-    probe = rows[["probe_logreg", "probe_mlp"]].mean()
-    chance = rows.chance.iloc[0]
-    start = (f"The content codes start as N(0, 1) vectors of length {cfg.content_dim}, of norm "
-             f"about {cfg.content_dim ** 0.5:.1f}; after training their mean norm is "
-             + " and ".join(f"{v:.2f} with decay {d:g}" for d, v in norms.items())
-             + f", and on average a code ends only {rows.content_shift.mean():.0%} of its starting length away "
-             f"from its start (content learning rate {cfg.lr_content:g}, {cfg.epochs} epochs). ")
-    if probe.max() < chance + PROBE_MARGIN:
-        probes = (f"Codes this close to random carry no class for a penalty to remove: the probes read the digit "
-                  f"from them no better than chance ({probe.max():.1%} at best on average, chance {chance:.0%}), "
-                  f"whatever $\\sigma$ and decay. ")
-    else:
-        probes = (f"The probes read the digit from them above chance ({probe.max():.1%} at best on average, "
-                  f"chance {chance:.0%}), so some class information is left in them. ")
-    return start + probes + "The content-probe section shows what changes when the content codes may move further."
-
-
 def evolution_caption(cfg: GLOConfig, snap_epochs: Sequence[int]) -> str:
     """Caption of the evolution figure: the run and the epochs shown (the last one always)."""
     return (f"Reconstructions of the same training digits during the Table 1 run ($\\sigma$ = {cfg.noise_std:g}, "
@@ -417,17 +331,40 @@ def evolution_caption(cfg: GLOConfig, snap_epochs: Sequence[int]) -> str:
             + ", ".join(str(e) for e in sorted(set(snap_epochs) | {cfg.epochs})) + ".")
 
 
-def evolution_sentence(history: pd.DataFrame, snap_epochs: Sequence[int], epochs: int) -> str:
-    """The run's reconstruction MSE after each kept epoch and at the end."""
-    h = history.set_index("epoch")["mse"]
-    return ("The reconstruction MSE of this run is " + ", ".join(f"{h[e]:.4f} after epoch {e}" for e in snap_epochs)
-            + (f" and {h[epochs]:.4f} at the end" if epochs not in snap_epochs else "") + ".")
+#: columns of the noise study's table: measure, heading, scale and format (shares in percent)
+TABLE_COLUMNS = (("mse", "MSE", 1, ".4f"), ("transfer_accuracy", "class transfer (%)", 100, ".1f"),
+                 ("diversity", "diversity", 1, ".2f"), ("probe_mlp", "MLP probe (%)", 100, ".1f"),
+                 ("content_norm", "code norm", 1, ".2f"))
 
 
 def summary_table(rows: pd.DataFrame) -> pd.DataFrame:
-    """The SUMMARY_MEASURES per sigma as "mean ± std" over seeds, with the report's names."""
-    return (mean_std(rows, "noise_std", SUMMARY_MEASURES, digits=4).rename(columns=MEASURES)
-            .rename_axis("$\\sigma$"))
+    """Per sigma, "mean ± std" over seeds of the TABLE_COLUMNS: the one table of the sigma sweep,
+    which every sentence about it quotes."""
+    g = rows.groupby("noise_std")
+    mean, std = g.mean(numeric_only=True), g.std(ddof=1, numeric_only=True).fillna(0.0)
+    table = pd.DataFrame({heading: [f"{m * k:{fmt}} ± {d * k:{fmt}}" for m, d in zip(mean[col], std[col])]
+                          for col, heading, k, fmt in TABLE_COLUMNS},
+                         index=pd.Index([f"{v:g}" for v in mean.index], name="$\\sigma$"))
+    return table
+
+
+def table_caption(content_decay: float, n_seeds: int) -> str:
+    """Caption of the noise study's table."""
+    return (f"The noise sweep (Table 1 settings, content decay {content_decay:g}): mean ± standard deviation over "
+            f"{n_seeds} seed{'s' if n_seeds > 1 else ''}. Class transfer: share of every content code drawn with "
+            f"every class code that the judge reads as the class code's digit. Diversity: within-class, relative "
+            f"to the real digits (1 = as varied). MLP probe: accuracy of reading the digit from the content codes "
+            f"(chance 10%). Code norm: mean length of the content codes.")
+
+
+def effect_sentence(rows: pd.DataFrame) -> str:
+    """What moving sigma from the lowest to the highest value does, in words (the numbers are in the table)."""
+    by = rows.groupby("noise_std")[["mse", "diversity", "transfer_accuracy"]].mean()
+    lo, hi = by.iloc[0], by.iloc[-1]
+    return (f"From $\\sigma$ = {by.index[0]:g} to $\\sigma$ = {by.index[-1]:g} (the noise study's table): "
+            + MSE_WORDS[direction(lo["mse"], hi["mse"])][:1].upper() + MSE_WORDS[direction(lo["mse"], hi["mse"])][1:]
+            + " " + DIVERSITY_WORDS[direction(lo["diversity"], hi["diversity"], rel_tol=DIVERSITY_REL_TOL)]
+            + " " + TRANSFER_WORDS[direction(lo["transfer_accuracy"], hi["transfer_accuracy"])])
 
 
 def choice_sentence(rows: pd.DataFrame, mse_tolerance: float, table1_sigma: float) -> str:
@@ -440,11 +377,11 @@ def choice_sentence(rows: pd.DataFrame, mse_tolerance: float, table1_sigma: floa
         table1 = "; it is the Table 1 value."
     elif table1_sigma in means.index:
         table1 = (f"; the Table 1 value $\\sigma$ = {table1_sigma:g} reaches "
-                  f"{means.loc[table1_sigma, 'transfer_accuracy']:.1%}.")
+                  f"{means.loc[table1_sigma, 'transfer_accuracy']:.1%} at an MSE of {means.loc[table1_sigma, 'mse']:.4f}.")
     else:
         table1 = "."
-    return (f"The lowest mean MSE is {pick['best_mse']:.4f} ($\\sigma$ = {pick['best_mse_sigma']:g}), so the rule "
-            f"allows an MSE up to {pick['limit']:.4f} ({mse_tolerance:.0%} more). "
-            f"Eligible: $\\sigma$ = {_values(pick['eligible'])}{excluded}. Among the eligible values, "
-            f"**$\\sigma$ = {pick['sigma']:g}** has the highest class-transfer accuracy, "
-            f"{pick['accuracy']:.1%}, at an MSE of {pick['mse']:.4f}{table1}")
+    return (f"**Rule for choosing $\\sigma$:** among the values whose mean MSE is at most {mse_tolerance:.0%} above "
+            f"the lowest ({pick['best_mse']:.4f}, at $\\sigma$ = {pick['best_mse_sigma']:g}), the one with the highest "
+            f"class-transfer accuracy. Eligible: $\\sigma$ = {_values(pick['eligible'])}{excluded}. The rule picks "
+            f"**$\\sigma$ = {pick['sigma']:g}**, with {pick['accuracy']:.1%} class transfer at an MSE of "
+            f"{pick['mse']:.4f}{table1}")

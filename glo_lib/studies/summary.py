@@ -11,6 +11,8 @@ from ..core.config import GLOConfig
 from ..prose import change
 from ..results import load_table
 from .content_probe import DIVERSITY_TOL, MSE_TOL, TRANSFER_TOL
+from .loss_study import LOSS_NAMES, normal_runs
+from .noise_study import DECAY_MEASURES, SMALL_EFFECT, OUTCOMES, decay_differences, decay_effects
 
 #: the sigma the two questions are asked against: Table 1's (or the nearest swept one)
 TABLE1_SIGMA = GLOConfig().noise_std
@@ -96,7 +98,7 @@ def too_high_sentence(probe: pd.DataFrame) -> str:
     collapse = h["diversity"] < m["diversity"] - DIVERSITY_TOL
     control = h["transfer_accuracy"] > m["transfer_accuracy"] + TRANSFER_TOL
     blur = h["mse"] > m["mse"] + MSE_TOL
-    return (f"From the Table 1 sigma ({mid:g}) to the highest one ({hi:g}), the within-class diversity of the "
+    return (f"**Noise too high.** From the Table 1 $\\sigma$ ({mid:g}) to the highest one ({hi:g}), the within-class diversity of the "
             f"reconstructions {change(m['diversity'], h['diversity'], '.2f', DIVERSITY_TOL)} "
             f"(1.0 = as varied as the real digits), the reconstruction MSE "
             f"{change(m['mse'], h['mse'], '.4f', MSE_TOL)}, and class-transfer accuracy "
@@ -114,7 +116,7 @@ def samples_verdict(agreement: float, table1_agreement: float) -> str:
         return f"the judge recognises the intended digit in only {agreement:.0%} of them, which bears the guess out."
     less = agreement < table1_agreement - AGREEMENT_TOL
     return (f"the judge still recognises the intended digit in {agreement:.0%} of them, so they do"
-            + (", though less reliably than at the Table 1 sigma." if less else "."))
+            + (", though less reliably than at the Table 1 $\\sigma$." if less else "."))
 
 
 def too_low_sentence(probe: pd.DataFrame) -> str:
@@ -122,13 +124,13 @@ def too_low_sentence(probe: pd.DataFrame) -> str:
     by = probe_means(probe)
     lo, mid, _ = compared_sigmas(by)
     m, low = by.loc[mid], by.loc[lo]
-    return (f"From the Table 1 sigma ({mid:g}) down to {lo:g}, the reconstruction MSE "
+    return (f"**Noise too low.** From the Table 1 $\\sigma$ ({mid:g}) down to {lo:g}, the reconstruction MSE "
             f"{change(m['mse'], low['mse'], '.4f', MSE_TOL)}, class-transfer accuracy "
             f"{change(m['transfer_accuracy'], low['transfer_accuracy'], '.1%', TRANSFER_TOL)}, and the "
             f"judge's agreement with the intended class of random samples (Gaussian content) "
-            f"{change(m['sample_agreement'], low['sample_agreement'], '.1%', AGREEMENT_TOL)}. "
+            f"{change(m['sample_agreement'], low['sample_agreement'], '.0%', AGREEMENT_TOL)}. "
             f"The MLP probe reads the digit from the content codes with {low['probe_mlp']:.1%} accuracy "
-            f"at sigma = {lo:g} (chance 10%). The course report guessed that after low-noise training, samples "
+            f"at $\\sigma$ = {lo:g} (chance 10%). The course report guessed that after low-noise training, samples "
             f"would no longer look like digits: "
             + samples_verdict(low["sample_agreement"], m["sample_agreement"]))
 
@@ -140,8 +142,98 @@ def fast_lr_sentence(probe: pd.DataFrame, fast: pd.DataFrame) -> str:
     lost = fb.loc[lo, "transfer_accuracy"] < fb.loc[hi, "transfer_accuracy"] - CONTROL_LOST
     return (f"When the content codes are allowed to move (content learning rate "
             f"{fast['lr_content'].iloc[0]:g}), the MLP probe reads the digit from them with "
-            f"{fb.loc[lo, 'probe_mlp']:.1%} at sigma = {lo:g} and {fb.loc[hi, 'probe_mlp']:.1%} at sigma = {hi:g}; "
-            f"class-transfer accuracy at sigma = {lo:g} is {fb.loc[lo, 'transfer_accuracy']:.1%} against "
-            f"{fb.loc[hi, 'transfer_accuracy']:.1%} at sigma = {hi:g}. "
+            f"{fb.loc[lo, 'probe_mlp']:.1%} at $\\sigma$ = {lo:g} and {fb.loc[hi, 'probe_mlp']:.1%} at $\\sigma$ = {hi:g}; "
+            f"class-transfer accuracy at $\\sigma$ = {lo:g} is {fb.loc[lo, 'transfer_accuracy']:.1%} against "
+            f"{fb.loc[hi, 'transfer_accuracy']:.1%} at $\\sigma$ = {hi:g}. "
             + ("Too little noise then costs class control, as the course report argued." if lost else
                "Even then, less noise did not cost class control in this build."))
+
+
+#: the course report's claims the conclusions check, in the order of the course report
+CLAIMS = ("noise too high", "regularisation", "losses", "random vectors", "samples at low noise", "leakage")
+
+
+def _decay_verdict(rows: pd.DataFrame) -> Optional[str]:
+    """The decay claim checked on the noise study's rows (None without both decay weights)."""
+    decays = sorted(rows["content_decay"].unique())
+    if len(decays) < 2:
+        return None
+    diff = decay_differences(rows, DECAY_MEASURES, decays[0], decays[-1])
+    effects = decay_effects(diff, rows[rows["content_decay"] == decays[-1]], DECAY_MEASURES)
+    clear = [m for m in OUTCOMES if effects.at[m, "clear"] > 0.5 * effects.at[m, "n"]]
+    small = all(effects.at[m, "ratio"] < SMALL_EFFECT for m in clear)
+    if not clear or small:
+        return ("*Content regularisation did not help*: right. Next to what $\\sigma$ does, the decay moves "
+                "reconstruction and class transfer little (content noise).")
+    return ("*Content regularisation did not help*: wrong at this weight; it moves reconstruction or class "
+            "transfer on a scale comparable to $\\sigma$ (content noise).")
+
+
+def _loss_verdict(losses: pd.DataFrame) -> str:
+    """The loss claims (L1+L2 reconstructs best, L2 blurs) checked on the normal runs."""
+    means = normal_runs(losses).groupby("loss")[["mse", "sharpness"]].mean()
+    best, blurriest = means["mse"].idxmin(), means["sharpness"].idxmin()
+    said = (f"*L1+L2 reconstructs best*: {'right' if best == 'l1+l2' else 'wrong'}; the lowest MSE is "
+            f"{LOSS_NAMES[best]}'s. *L2 is too blurry*: {'right' if blurriest == 'l2' else 'wrong'}; the least "
+            f"sharp reconstructions are {LOSS_NAMES[blurriest]}'s.")
+    if losses.get("degenerate", pd.Series(dtype=bool)).any():
+        said += " A degenerate run is left out (loss comparison)."
+    return said
+
+
+def _random_verdict(sampling: pd.DataFrame) -> Optional[str]:
+    """The claim that random vectors give digit-like images, against the fitted samplers."""
+    if "random" not in set(sampling["key"]):
+        return None
+    table = sampling.set_index("key")
+    r = table.loc["random"]
+    fitted = [k for k in table.index if k not in ("random", "real")]
+    uneven = r["most_judged_share"] > 0.2
+    far = bool(fitted) and r["frechet"] > 1.2 * table.loc[fitted, "frechet"].min()
+    if not uneven and not far:
+        return "*Random vectors give digit-like images*: right; they are as close to real digits as the fitted samplers."
+    return ("*Random vectors give digit-like images*: only partly. They intend no digit"
+            + (f", the judge calls {r['most_judged_share']:.0%} of them one digit ({int(r['most_judged'])})"
+               if uneven else "")
+            + (", and they are further from real digits than codes drawn from the learned distributions"
+               if far else "") + " (sampling).")
+
+
+#: the MLP probe must read the digit this much better (5 points) at the lowest sigma than at the
+#: highest for the content codes to count as holding the class (content_probe.PROBE granularity:
+#: one code of a 51-code fold moves a probe by 2 points)
+LEAK_MARGIN = 0.05
+
+
+def _leaks(by: pd.DataFrame, lo: float, hi: float) -> bool:
+    """Whether the probe finds clearly more class in the content codes at ``lo`` than at ``hi``."""
+    return bool(by.loc[lo, "probe_mlp"] > by.loc[hi, "probe_mlp"] + LEAK_MARGIN)
+
+
+def course_verdicts(results: dict[str, pd.DataFrame]) -> str:
+    """What the course report got right and wrong, claim by claim, from this build's tables."""
+    by = probe_means(results["content_probe"])
+    lo, mid, hi = compared_sigmas(by)
+    lines = []
+    alike = by.loc[hi, "diversity"] < by.loc[mid, "diversity"] - DIVERSITY_TOL
+    lines.append(f"*Too much noise makes the digits of a class alike*: {'right' if alike else 'not seen here'}; "
+                 f"the within-class diversity {'falls' if alike else 'does not fall'} from $\\sigma$ = {mid:g} "
+                 f"to {hi:g} (content noise).")
+    if "noise_study" in results:
+        lines.append(_decay_verdict(results["noise_study"]))
+    if "loss_comparison" in results:
+        lines.append(_loss_verdict(results["loss_comparison"]))
+    if "sampling" in results:
+        lines.append(_random_verdict(results["sampling"]))
+    recognisable = by.loc[lo, "sample_agreement"] > RECOGNISABLE
+    lines.append(f"*After low-noise training samples will not look like digits*: "
+                 f"{'wrong' if recognisable else 'right'}; the judge "
+                 f"{'still' if recognisable else 'no longer'} reads most samples at $\\sigma$ = {lo:g} as the "
+                 f"digit asked for.")
+    fast = results.get("content_probe_fast_lr")
+    leaks = _leaks(by, lo, hi)
+    fast_leaks = fast is not None and _leaks(probe_means(fast), lo, hi)
+    lines.append("*With too little noise the content code holds the class*: "
+                 + ("right" if leaks else "not with the Table 1 learning rates, whose content codes hardly move"
+                    + ("; right once they can move (content probe)" if fast_leaks else " (content probe)")) + ".")
+    return "\n".join(f"- {line}" for line in lines if line)
