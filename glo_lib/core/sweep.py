@@ -171,7 +171,7 @@ def _train_remote(configs: list[GLOConfig], executor: Optional[Executor], worker
     worker was lost sent once more: {index: payload, or a description of its failure}, and the
     indices retried."""
     threads = None if executor is not None else max(1, (os.cpu_count() or 1) // workers)
-    pool = executor or _local_pool(workers)
+    pool = executor if executor is not None else _local_pool(workers)
     try:
         got, lost = _train_on(pool, configs, snapshot_epochs, threads, progress, attempt=1)
         retry = sorted(lost)
