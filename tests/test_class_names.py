@@ -55,3 +55,11 @@ def test_the_explorer_names_the_class(fashion_run):
     fig = explore(fashion_run, 0, 7, 0.0, n_draws=1)
     titles = [ax.get_title() for ax in fig.axes]
     assert titles[0].endswith(f"(a {d.class_name(d.labels[0])})") and titles[2] == "as a Sneaker"
+
+
+def test_the_data_sentence_names_the_classes_of_images_that_are_not_digits(fashion_run):
+    from glo_lib.studies.table1_run import data_sentence
+
+    said = data_sentence(fashion_run.digits)
+    assert "40 images of 10 classes (T-shirt/top, Trouser," in said and "digit" not in said
+    assert "4 per class; 10000 other real images are held out" in said

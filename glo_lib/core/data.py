@@ -83,6 +83,11 @@ class Digits:
     def n_classes(self) -> int:
         return len(self.class_names)
 
+    @property
+    def noun(self) -> str:
+        """What sentences call the images: "digits" for MNIST, "images" for anything else."""
+        return "digits" if self.class_names == DIGIT_NAMES else "images"
+
     def class_name(self, k: int) -> str:
         """What label ``k`` is called ("3" for a digit, "Sneaker" for Fashion-MNIST)."""
         return self.class_names[int(k)]

@@ -23,8 +23,9 @@ def table1_table(cfg: GLOConfig) -> pd.DataFrame:
 def data_sentence(digits: Digits) -> str:
     """How many training digits, how evenly spread over the classes, and how many held out."""
     counts = digits.labels.bincount(minlength=digits.n_classes)
-    return (f"The training set holds {len(digits.labels)} digits, between {int(counts.min())} and "
-            f"{int(counts.max())} per class; {len(digits.heldout_labels)} other real digits are held out.")
+    names = "" if digits.noun == "digits" else f" of {digits.n_classes} classes ({', '.join(digits.class_names)})"
+    return (f"The training set holds {len(digits.labels)} {digits.noun}{names}, between {int(counts.min())} and "
+            f"{int(counts.max())} per class; {len(digits.heldout_labels)} other real {digits.noun} are held out.")
 
 
 def training_sentence(run: Run) -> str:
