@@ -1,9 +1,13 @@
 """The command line: `glo-report build` with parameters, and its answers to mistakes."""
+import os
 import subprocess
 import sys
 
+import pytest
 
+import glo_lib.core.sweep as sweep_mod
 from conftest import ROOT
+from glo_lib.core.data import SYSTEM_FOLDERS
 from glo_lib.reporting import cli
 
 
@@ -49,3 +53,29 @@ def test_params_lists_every_notebook_parameter(capsys):
     sigmas = next(r for r in rows if r.startswith("| sigmas "))
     assert "[0.0, 0.1, 0.3, 0.7, 1.0]" in sigmas and "| list " in sigmas and "02, 05" in sigmas
     assert any(r.startswith("| data_root ") and "01, 02, 03, 04, 05" in r for r in rows)
+
+
+@pytest.mark.skipif(not SYSTEM_FOLDERS["fashion-mnist"].is_dir(),
+                    reason="Debian's dataset-fashion-mnist is not installed (make test installs it)")
+def test_data_says_where_the_files_are(capsys):
+    assert cli.main(["data", "fashion-mnist"]) == 0
+    assert f"IDX files found in {SYSTEM_FOLDERS['fashion-mnist']}" in capsys.readouterr().out
+
+
+def test_missing_data_is_a_usage_error_and_nothing_downloads(capsys, tmp_path):
+    assert cli.main(["data", "mnist", "--root", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "data_root=" in err and str(tmp_path / "MNIST" / "raw") in err
+    assert "glo-report data mnist --download" in err
+    assert list(tmp_path.iterdir()) == []  # nothing fetched unless asked
+
+
+def test_an_unreachable_scheduler_is_named_before_any_work(capsys, tmp_path, monkeypatch):
+    monkeypatch.setattr(sweep_mod, "CONNECT_TIMEOUT_S", 1.0)
+    monkeypatch.delenv(sweep_mod.SCHEDULER_ENV, raising=False)
+    sweep_mod.dask_executor.cache_clear()
+    status = cli.main(["build", "--root", str(ROOT), "--out", str(tmp_path), "--scheduler", "tcp://127.0.0.1:9"])
+    sweep_mod.dask_executor.cache_clear()
+    err = capsys.readouterr().err
+    assert status == 2 and "--scheduler: no Dask scheduler answers at 'tcp://127.0.0.1:9'" in err
+    assert sweep_mod.SCHEDULER_ENV not in os.environ and not (tmp_path / "executed").exists()

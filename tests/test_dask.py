@@ -128,3 +128,12 @@ def test_a_run_whose_worker_dies_twice_is_reported_by_name(tmp_path, cluster, ba
     [(params, message)] = result.failures
     assert params == {"noise_std": 0.7, "seed": 0}
     assert "worker was lost twice" in message and "KilledWorker" in message
+
+
+def test_the_build_option_points_notebook_kernels_at_the_cluster(cluster, monkeypatch):
+    from glo_lib.reporting.cli import use_scheduler
+
+    monkeypatch.delenv(SCHEDULER_ENV, raising=False)
+    use_scheduler(cluster[0].scheduler_address)  # what `glo-report build --scheduler ADDRESS` does first
+    assert os.environ[SCHEDULER_ENV] == cluster[0].scheduler_address  # inherited by the kernels it starts
+    assert sweep_mod.scheduler_executor() is sweep_mod.dask_executor(cluster[0].scheduler_address)
