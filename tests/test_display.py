@@ -44,15 +44,18 @@ def test_table_has_markdown_for_the_lab_and_latex_for_the_pdf(shown):
 
 def test_latex_table_fits_the_width_uses_booktabs_and_floats_whole(shown):
     df = pd.DataFrame({"experiment": ["lr_x 10%", "b"], "MSE": [0.01234, float("nan")],
-                       "$\\sigma$ spread": ["0.0123 ± 0.0004", "x"]})
+                       "$\\sigma$ spread": ["0.0123 ± 0.0004", "0.0200 ± 0.0010"]})
     display.show_table(df, "Costs & gains_1 at $\\sigma$ = 0.3.", index=False)
     (args, _), = shown
     latex = args[0]["text/latex"]
     assert r"\caption{Costs \& gains\_1 at $\sigma$ = 0.3.}" in latex and r"lr\_x 10\%" in latex
     assert r"\begin{tabular}{lrr}" in latex and "0.0123" in latex and "–" in latex
+    words = pd.DataFrame({"Parameter": ["Loss", "Epochs"], "Value": ["L1+L2", "50"]})
+    display.show_table(words, "Text values.", index=False)
+    assert r"\begin{tabular}{ll}" in shown[-1][0][0]["text/latex"]  # text is left-aligned
     assert r"$\sigma$ spread" in latex  # math in headings is kept
     assert r"\toprule" in latex and r"\begin{adjustbox}{max width=\linewidth}" in latex
-    assert "longtable" not in latex and r"\begin{table}[tbp]" in latex
+    assert "longtable" not in latex and r"\begin{table}[htbp]" in latex
 
 
 def test_latex_text_escapes_outside_math_only():

@@ -105,3 +105,4 @@ def test_proofread_finds_untabled_numbers_and_run_logs():
     assert quoted_numbers("0.3, 0.001, 12%, 12.5% and 0.01234") == ["12.5"]
     assert run_log_phrases("it took 12.3 s") and run_log_phrases("runs loaded from the cache")
     assert run_log_phrases("saved as noise_study.csv") and not run_log_phrases("the 3 settings of sigma")
+    assert not run_log_phrases("the second stage, below the second")  # an ordinal, not a timing

@@ -385,7 +385,10 @@ def test_paths_sentence_with_and_without_a_switch():
     content, classes = _paths([0.9, 0.85, 0.8, 0.85, 0.95], [0.9, 0.6, 0.3, 0.1, 0.0], [0.0, 0.2, 0.5, 0.8, 0.9])
     sentence = study.paths_sentence(content, classes)
     assert "changes the style but hardly the digit. " in sentence
-    assert "the judge's call moves from class a to class b at t = 0.50; midway, 20% of the frames" in sentence
+    # where the curves the figure draws cross: between t = 0.25 (b - a = -0.4) and t = 0.5 (+0.2)
+    assert ("the judge's call moves from class a to class b where the two curves cross, at t = 0.42; midway, "
+            "20% of the frames") in sentence
+    assert study.crossing_t(classes.assign(**{"class b": 1.0})) == 0.0
 
 
 def test_noise_sentence():

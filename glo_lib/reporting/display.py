@@ -70,10 +70,17 @@ def latex_table(df: pd.DataFrame, caption: str, floatfmt: str = ".3g") -> str:
     styler = df.style.format(na_rep="–", escape="latex-math",
                              formatter={c: f"{{:{floatfmt}}}" for c in df.select_dtypes("number")})
     styler = styler.hide(axis="index").format_index(escape="latex-math", axis=1)
-    tabular = styler.to_latex(hrules=True, column_format="l" + "r" * (len(df.columns) - 1))
-    return ("\\begin{table}[tbp]\n\\centering\n\\small\n"
+    aligns = "".join("r" if _numeric(df[c]) else "l" for c in df.columns[1:])
+    tabular = styler.to_latex(hrules=True, column_format="l" + aligns)
+    return ("\\begin{table}[htbp]\n\\centering\n\\small\n"
             f"\\caption{{{latex_text(caption)}}}\n"
             f"\\begin{{adjustbox}}{{max width=\\linewidth}}\n{tabular}\\end{{adjustbox}}\n\\end{{table}}\n")
+
+
+def _numeric(column: pd.Series) -> bool:
+    """Whether a column holds numbers (or numbers printed as text, "0.0123 ± 0.0004", "n/a"): right-aligned."""
+    text = column.dropna().astype(str).str.strip()
+    return bool(len(text)) and bool(text.str.match(r"^([-+±]?\d|n/a|–)").all())
 
 
 #: LaTeX's special characters outside math, and what stands for each

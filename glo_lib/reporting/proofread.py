@@ -18,7 +18,7 @@ QUOTED = re.compile(r"(?<![\d.])(\d+\.\d)%|(?<![\d.])(\d+\.\d{4})(?![\d])")
 #: every decimal number of a table
 TABLED = re.compile(r"(?<![\d.])\d+\.\d+")
 #: what a run log says and a report does not: timings, cache traffic, seed counts, file names
-RUN_LOG = re.compile(r"\b\d+(?:\.\d+)? ?(?:s|seconds?|min)\b|\bseconds?\b|\bcache[sd]?\b|seed\(s\)|"
+RUN_LOG = re.compile(r"\b\d+(?:\.\d+)? ?(?:s|seconds?|min|minutes?)\b|\bcache[sd]?\b|seed\(s\)|"
                      r"\b[\w-]+\.(?:csv|ipynb|pt|json|png|pdf)\b|\btrained here\b|\bloaded from\b", re.I)
 
 

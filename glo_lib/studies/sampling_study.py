@@ -316,11 +316,21 @@ def content_path_verdict(agreement: pd.Series) -> str:
     return "so the digit is lost somewhere along the path: content codes carry part of the class. "
 
 
+def crossing_t(class_path: pd.DataFrame) -> Optional[float]:
+    """Where the share of frames called class b first overtakes class a, interpolated linearly between the
+    measured points as the figure draws them (None when it never does)."""
+    t, gap = class_path.t.to_numpy(), (class_path["class b"] - class_path["class a"]).to_numpy()
+    for i in range(1, len(t)):
+        if gap[i] > 0 >= gap[i - 1]:
+            return float(t[i - 1] + (t[i] - t[i - 1]) * -gap[i - 1] / (gap[i] - gap[i - 1]))
+    return 0.0 if len(t) and gap[0] > 0 else None
+
+
 def paths_sentence(content_path: pd.DataFrame, class_path: pd.DataFrame) -> str:
     """What the judge sees along content paths and along class paths."""
     agreement = content_path.agreement
-    crossed = class_path.t[class_path["class b"] > class_path["class a"]]
-    switch = (f"moves from class a to class b at t = {crossed.iloc[0]:.2f}" if len(crossed)
+    cross = crossing_t(class_path)
+    switch = (f"moves from class a to class b where the two curves cross, at t = {cross:.2f}" if cross is not None
               else "never moves from class a to class b")
     mid = len(class_path) // 2
     return (f"Along content paths the judge keeps seeing the fixed class in at least {agreement.min():.0%} of "
