@@ -16,7 +16,7 @@ def _rows():
         for seed, wobble in ((0, -0.001), (1, 0.001)):
             rows.append({"generator": gen, "code_init": init, "noise_std": sigma, "seed": seed, "mse": mse + wobble,
                          "transfer_accuracy": transfer, "probe_mlp": 0.1, "content_var": 1.0, "content_dim": 16,
-                         "n_samples": 256})
+                         "n_samples": 256, "diversity": 0.9})
     return pd.DataFrame(rows)
 
 
@@ -126,3 +126,22 @@ def test_bits_paragraph_covers_both_starts_of_the_default_generator():
     assert said.startswith("For the conv generator, normal init, at every swept")
     assert "For the conv generator, lord init, from $\\sigma$ = 0.3 on, a content code can carry fewer" in said
     assert frontier.bits_paragraph(frontier.bits_table(_rows()), GLOConfig(generator="conv")).count("For the") == 1
+
+
+def test_a_collapsed_point_is_crossed_out_and_kept_off_the_frontier():
+    from glo_lib.reporting import charts
+
+    rows = pd.concat([_rows(), pd.DataFrame([{"generator": "conv", "code_init": "lord", "noise_std": 0.3, "seed": k,
+                                              "mse": 0.009, "transfer_accuracy": 0.99, "probe_mlp": 0.1,
+                                              "content_var": 1.0, "content_dim": 16, "n_samples": 256,
+                                              "diversity": 0.18} for k in (0, 1)])])
+    table = frontier.frontier_table(rows)
+    lord = table[table.code_init == "lord"].iloc[0]
+    assert lord["collapsed"] and not lord["non_dominated"]  # it would dominate everything otherwise
+    assert table[table.code_init == "normal"]["non_dominated"].sum() >= 1
+    said = frontier.frontier_sentence(table)
+    assert ("Crossed out and kept off the frontier, because the reconstructions of a class collapse into one digit "
+            "(within-class diversity below 0.5): the conv generator, lord init at $\\sigma$ = 0.3.") in said
+    assert "lord init" not in said.split(" Crossed out")[0]
+    fig = charts.frontier_figure(table)
+    assert "collapsed (kept off)" in [t.get_text() for t in fig.axes[0].get_legend().get_texts()]

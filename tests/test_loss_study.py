@@ -150,9 +150,9 @@ def test_wins_sentence_names_each_winner_and_a_lead_within_the_spread():
     text = loss_study.wins_sentence(table(
         row("l1", mse=0.1, l1=0.2, sharpness=0.9, transfer_accuracy=0.5, diversity=0.8),
         row("perceptual", mse=0.2, l1=0.3, sharpness=0.7, transfer_accuracy=0.6, diversity=0.7)))
-    assert text == ("Of the runs that trained normally, L1 has the lowest MSE; L1 has the lowest L1 error; L1 has "
-                    "the sharpness closest to the real digits; perceptual has the highest class-transfer accuracy; "
-                    "L1 has the diversity closest to the real digits.")
+    assert text == ("Of the runs that trained normally, L1 has the lowest MSE, the lowest L1 error, the sharpness "
+                    "closest to the real digits and the diversity closest to the real digits; perceptual has the "
+                    "highest class-transfer accuracy.")
     close = loss_study.wins_sentence(table(row("l1", 0, mse=0.10), row("l1", 1, mse=0.20),
                                            row("l2", 0, mse=0.12), row("l2", 1, mse=0.22)))
     assert "L1 has the lowest MSE (within the seed spread of L2)" in close

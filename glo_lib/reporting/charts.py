@@ -224,8 +224,9 @@ def log_training_curves(histories: Mapping[str, pd.DataFrame], hue_title: str = 
 
 def frontier_figure(table: pd.DataFrame, ax: Optional[plt.Axes] = None) -> plt.Figure:
     """Reconstruction MSE (x) against class-transfer accuracy (y), one line per (generator, code
-    init) through its sigmas, bars one std over seeds, sigma written at each point, and the
-    non-dominated points ringed in black; the legend sits below the axes, off the data."""
+    init) through its sigmas, bars one std over seeds, sigma written at each point, the
+    non-dominated points ringed in black and collapsed points crossed out; the legend sits below
+    the axes, off the data."""
     fig, ax = fig_ax(ax, (CHART_WIDTH_IN, 3.6))
     for (gen, init), part in table.groupby(["generator", "code_init"], sort=False):
         part = part.sort_values("noise_std")
@@ -237,6 +238,10 @@ def frontier_figure(table: pd.DataFrame, ax: Optional[plt.Axes] = None) -> plt.F
     front = table[table["non_dominated"]]
     ax.scatter(front["mse"], front["transfer"], s=110, facecolors="none", edgecolors="black", lw=1.2,
                label="non-dominated", zorder=3)
+    collapsed = table[table["collapsed"]] if "collapsed" in table else table.iloc[:0]
+    if not collapsed.empty:
+        ax.scatter(collapsed["mse"], collapsed["transfer"], s=90, marker="x", color="black", lw=1.2,
+                   label="collapsed (kept off)", zorder=3)
     ax.set_xlabel("reconstruction MSE (lower is better)", fontsize=FONT_PT)
     ax.set_ylabel("class-transfer accuracy", fontsize=FONT_PT)
     ax.tick_params(labelsize=FONT_PT)

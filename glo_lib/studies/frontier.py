@@ -59,15 +59,26 @@ def family_name(generator: str, code_init: str) -> str:
     return f"{generator} generator, {code_init} init"
 
 
+#: within-class diversity of the reconstructions (1 = as varied as the real digits) below which a
+#: point has collapsed: the images of a class come out as one mean digit, which the judge reads
+#: easily, so its class transfer is no achievement and it is kept off the frontier
+COLLAPSED_DIVERSITY = 0.5
+
+
 def frontier_table(rows: pd.DataFrame) -> pd.DataFrame:
     """One row per (generator, code_init, sigma): mean and std over seeds of MSE and transfer,
-    the seeds counted, and whether the point is non-dominated."""
+    the seeds counted, whether the point collapsed and whether it is non-dominated (among the
+    points that did not collapse)."""
     g = rows.groupby([*FAMILY, "noise_std"])
     table = pd.DataFrame({"mse": g["mse"].mean(), "mse_std": g["mse"].std(ddof=1).fillna(0.0),
                           "transfer": g["transfer_accuracy"].mean(),
                           "transfer_std": g["transfer_accuracy"].std(ddof=1).fillna(0.0),
-                          "probe_mlp": g["probe_mlp"].mean(), "seeds": g["seed"].nunique()}).reset_index()
-    table["non_dominated"] = non_dominated(table["mse"].tolist(), table["transfer"].tolist())
+                          "probe_mlp": g["probe_mlp"].mean(), "diversity": g["diversity"].mean(),
+                          "seeds": g["seed"].nunique()}).reset_index()
+    table["collapsed"] = table["diversity"] < COLLAPSED_DIVERSITY
+    kept = ~table["collapsed"]
+    table["non_dominated"] = False
+    table.loc[kept, "non_dominated"] = non_dominated(table.loc[kept, "mse"].tolist(), table.loc[kept, "transfer"].tolist())
     return table
 
 
@@ -110,6 +121,8 @@ FRONTIER_TRANSFER, FRONTIER_MSE = 0.97, 0.025
 
 def frontier_sentence(table: pd.DataFrame) -> str:
     """Which families make the frontier, and whether the pushed target was reached."""
+    collapsed = table[table["collapsed"]]
+    table = table[~table["collapsed"]]  # a collapsed point reaches no target: it is no result
     front = table[table["non_dominated"]]
     families = listing(sorted({family_name(g, i) for g, i in zip(front["generator"], front["code_init"])}))
     best = best_within(table, FRONTIER_MSE)
@@ -123,7 +136,14 @@ def frontier_sentence(table: pd.DataFrame) -> str:
                  f"({family_name(best['generator'], best['code_init'])}, $\\sigma$ = {best['noise_std']:g}).")
     else:
         reach = f"No swept setting reconstructs to an MSE of {FRONTIER_MSE} or less."
-    return f"The non-dominated points (ringed) come from the {families}. {reach}"
+    said = f"The non-dominated points (ringed) come from the {families}. {reach}"
+    if not collapsed.empty:
+        points = listing([f"the {family_name(g, i)} at $\\sigma$ = {sg:g}" for g, i, sg in
+                          zip(collapsed["generator"], collapsed["code_init"], collapsed["noise_std"])])
+        said += (f" Crossed out and kept off the frontier, because the reconstructions of a class collapse into one "
+                 f"digit (within-class diversity below {COLLAPSED_DIVERSITY:g}): {points}. Their class transfer is "
+                 f"high only because a mean digit is easy to read.")
+    return said
 
 
 def bits_sentence(bits: pd.DataFrame, family: tuple[str, str]) -> str:
@@ -144,8 +164,8 @@ def bits_sentence(bits: pd.DataFrame, family: tuple[str, str]) -> str:
 
 def choose_default(table: pd.DataFrame, sigma: float) -> pd.Series | None:
     """The stated rule: at the Table 1 sigma, among the families that reconstruct to an MSE of at
-    most TARGET_MSE, the one with the highest class transfer (None when no family does)."""
-    return best_within(table[table["noise_std"] == sigma], TARGET_MSE)
+    most TARGET_MSE (and did not collapse), the one with the highest class transfer (None when no family does)."""
+    return best_within(table[(table["noise_std"] == sigma) & ~table["collapsed"]], TARGET_MSE)
 
 
 def default_sentence(table: pd.DataFrame, cfg: GLOConfig) -> str:
@@ -190,7 +210,7 @@ def frontier_caption(table: pd.DataFrame) -> str:
     return (f"Reconstruction MSE against class-transfer accuracy for each generator and code initialisation, "
             f"one point per $\\sigma$ (written beside it), Table 1 settings otherwise; means over {seeds} "
             f"seed{'s' if seeds > 1 else ''}, bars one standard deviation. Ringed: non-dominated points "
-            f"(no other point has both a lower MSE and a higher transfer).")
+            f"(no other point has both a lower MSE and a higher transfer); crossed: collapsed points.")
 
 
 BITS_CAPTION = ("Bits a content code of $d$ dimensions can carry through the training noise, "

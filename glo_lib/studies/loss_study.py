@@ -16,7 +16,7 @@ from ..core.sweep import SweepResult
 from ..core.train import Run
 from ..measures.evaluate import cached_evaluate
 from ..measures.sharpness import relative_sharpness
-from ..prose import plural
+from ..prose import listing, plural
 
 #: how the report writes each loss (one notation throughout)
 LOSS_NAMES = {"l1": "L1", "l2": "L2", "l1+l2": "L1+L2", "perceptual": "perceptual"}
@@ -173,18 +173,20 @@ def ranking(means: LossMeans, column: str, best: str) -> tuple[list[str], pd.Ser
 
 
 def wins_sentence(measures: pd.DataFrame) -> str:
-    """Which loss wins on what (over the normal runs), and whether each lead beats the seed-to-seed spread."""
+    """Which loss wins on what (over the normal runs), each winner once, and whether a lead is within the
+    seed-to-seed spread."""
     means = loss_means(normal_runs(measures))
-    parts = []
+    wins: dict[str, list[str]] = {}
     for column, name, best in VERDICTS:
         order, key = ranking(means, column, best)
         if len(order) < 2:
             continue
         win, second = order[0], order[1]
         clear = key[second] - key[win] > means.std.at[win, column] + means.std.at[second, column]
-        parts.append(f"{LOSS_NAMES[win]} has the {name}" + ("" if clear or means.n_seeds == 1 else
-                                                            f" (within the seed spread of {LOSS_NAMES[second]})"))
-    return ("Of the runs that trained normally, " + "; ".join(parts) + "." if parts else "")
+        wins.setdefault(win, []).append(f"the {name}" + ("" if clear or means.n_seeds == 1 else
+                                                         f" (within the seed spread of {LOSS_NAMES[second]})"))
+    parts = [f"{LOSS_NAMES[loss]} has {listing(won)}" for loss, won in wins.items()]
+    return "Of the runs that trained normally, " + "; ".join(parts) + "." if parts else ""
 
 
 def blur_sentence(measures: pd.DataFrame) -> Optional[str]:
