@@ -24,6 +24,9 @@ from .precision import autocast
 #: images the per-epoch yardstick redraws: the first ones of the training set, a seeded random
 #: sample of it (at 2,000 images, redrawing all of them every epoch cost 60% of the epoch)
 YARDSTICK_IMAGES = 512
+#: images redrawn at once when all of them are (the last epoch's yardstick, ``Run.reconstructions``):
+#: the generator's activations for 60,000 images at once took 7.8 GB (benchmarks/bench_scale.py)
+RECONSTRUCT_CHUNK = 2048
 
 
 @dataclass
@@ -51,7 +54,8 @@ class Run:
         ids = torch.arange(len(d.labels)) if ids is None else torch.as_tensor(ids)
         self.model.eval()
         dev = self.model.classes.device
-        return self.model.reconstruct(ids.to(dev), d.labels[ids].to(dev)).cpu()
+        return torch.cat([self.model.reconstruct(part.to(dev), d.labels[part].to(dev)).cpu()
+                          for part in ids.split(RECONSTRUCT_CHUNK)])  # bounded memory at any size
 
     def model_at(self, epoch: int) -> GLOModel:
         """A copy of the model as it was at the end of ``epoch`` (needs a snapshot)."""
@@ -138,6 +142,10 @@ def _yardstick(model: GLOModel, images: torch.Tensor, labels: torch.Tensor,
     """MSE and L1 of noise-free reconstructions of the first ``len(labels)`` training images:
     comparable across losses and sigmas."""
     model.eval()
-    ids = torch.arange(len(labels), device=labels.device)
-    recon = model.generate_from_ids(labels, model.content.detach()[ids], precision=precision)
-    return F.mse_loss(recon, images).item(), F.l1_loss(recon, images).item()
+    sums = torch.zeros(2, dtype=torch.float64, device=labels.device)
+    for ids in torch.arange(len(labels), device=labels.device).split(RECONSTRUCT_CHUNK):
+        recon = model.generate_from_ids(labels[ids], model.content.detach()[ids], precision=precision).float()
+        sums += torch.stack([F.mse_loss(recon, images[ids], reduction="sum"),
+                             F.l1_loss(recon, images[ids], reduction="sum")]).double()
+    mse, mae = (sums / images.numel()).tolist()
+    return mse, mae
