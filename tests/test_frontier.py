@@ -145,3 +145,10 @@ def test_a_collapsed_point_is_crossed_out_and_kept_off_the_frontier():
     assert "lord init" not in said.split(" Crossed out")[0]
     fig = charts.frontier_figure(table)
     assert "collapsed (kept off)" in [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+
+
+def test_when_every_point_collapsed_none_is_on_the_frontier():
+    table = frontier.frontier_table(_rows().assign(diversity=0.1))
+    assert table["collapsed"].all() and not table["non_dominated"].any()
+    said = frontier.frontier_sentence(table)
+    assert said.startswith("No point is left on the frontier: every swept setting collapsed. Crossed out")

@@ -77,8 +77,8 @@ def frontier_table(rows: pd.DataFrame) -> pd.DataFrame:
                           "seeds": g["seed"].nunique()}).reset_index()
     table["collapsed"] = table["diversity"] < COLLAPSED_DIVERSITY
     kept = ~table["collapsed"]
-    table["non_dominated"] = False
-    table.loc[kept, "non_dominated"] = non_dominated(table.loc[kept, "mse"].tolist(), table.loc[kept, "transfer"].tolist())
+    front = iter(non_dominated(table.loc[kept, "mse"].tolist(), table.loc[kept, "transfer"].tolist()))
+    table["non_dominated"] = [bool(k) and next(front) for k in kept]
     return table
 
 
@@ -125,6 +125,8 @@ def frontier_sentence(table: pd.DataFrame) -> str:
     table = table[~table["collapsed"]]  # a collapsed point reaches no target: it is no result
     front = table[table["non_dominated"]]
     families = listing(sorted({family_name(g, i) for g, i in zip(front["generator"], front["code_init"])}))
+    said = (f"The non-dominated points (ringed) come from the {families}." if families else
+            "No point is left on the frontier: every swept setting collapsed.")
     best = best_within(table, FRONTIER_MSE)
     if best is not None and best["transfer"] >= FRONTIER_TRANSFER:
         reach = (f"A setting with class transfer of at least {FRONTIER_TRANSFER:.0%} at an MSE of at most "
@@ -134,15 +136,17 @@ def frontier_sentence(table: pd.DataFrame) -> str:
         reach = (f"No swept setting reaches {FRONTIER_TRANSFER:.0%} class transfer at an MSE of at most "
                  f"{FRONTIER_MSE}: the best there is about {best['transfer']:.0%} "
                  f"({family_name(best['generator'], best['code_init'])}, $\\sigma$ = {best['noise_std']:g}).")
-    else:
+    elif not table.empty:
         reach = f"No swept setting reconstructs to an MSE of {FRONTIER_MSE} or less."
-    said = f"The non-dominated points (ringed) come from the {families}. {reach}"
+    else:
+        reach = ""
+    said += f" {reach}" if reach else ""
     if not collapsed.empty:
         points = listing([f"the {family_name(g, i)} at $\\sigma$ = {sg:g}" for g, i, sg in
                           zip(collapsed["generator"], collapsed["code_init"], collapsed["noise_std"])])
         said += (f" Crossed out and kept off the frontier, because the reconstructions of a class collapse into one "
-                 f"digit (within-class diversity below {COLLAPSED_DIVERSITY:g}): {points}. Their class transfer is "
-                 f"high only because a mean digit is easy to read.")
+                 f"digit (within-class diversity below {COLLAPSED_DIVERSITY:g}): {points}. A class drawn as one mean "
+                 f"digit is easy to read, so their class transfer says nothing about disentanglement.")
     return said
 
 
