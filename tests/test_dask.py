@@ -28,6 +28,18 @@ def cluster():
 
 
 @pytest.fixture
+def via_environment(cluster, monkeypatch):
+    """$GLO_DASK_SCHEDULER unset at the start and restored after (whoever sets it); the client a
+    test makes through it is closed after."""
+    monkeypatch.delenv(SCHEDULER_ENV, raising=False)
+    sweep_mod.dask_executor.cache_clear()
+    yield cluster[0].scheduler_address
+    if sweep_mod.dask_executor.cache_info().currsize:
+        sweep_mod.dask_executor(cluster[0].scheduler_address)._client.close()
+    sweep_mod.dask_executor.cache_clear()
+
+
+@pytest.fixture
 def base():
     return GLOConfig(n_samples=40, epochs=2, batch_size=16, generator="course")
 
@@ -50,9 +62,9 @@ def test_a_sweep_on_the_cluster_lands_in_this_cache(tmp_path, cluster, base):
     assert (again.n_trained, again.n_cached) == (0, 2)
 
 
-def test_the_scheduler_address_in_the_environment_is_used(tmp_path, cluster, base, monkeypatch):
-    c, client = cluster
-    monkeypatch.setenv(SCHEDULER_ENV, c.scheduler_address)
+def test_the_scheduler_address_in_the_environment_is_used(tmp_path, cluster, base, monkeypatch, via_environment):
+    client = cluster[1]
+    monkeypatch.setenv(SCHEDULER_ENV, via_environment)
     with distributed.get_task_stream(client) as stream:
         result = sweep(base, {"seed": [3]}, progress=False, root=tmp_path)  # one small run: in-process without Dask
     assert result.n_trained == 1
@@ -130,10 +142,9 @@ def test_a_run_whose_worker_dies_twice_is_reported_by_name(tmp_path, cluster, ba
     assert "worker was lost twice" in message and "KilledWorker" in message
 
 
-def test_the_build_option_points_notebook_kernels_at_the_cluster(cluster, monkeypatch):
+def test_the_build_option_points_notebook_kernels_at_the_cluster(via_environment):
     from glo_lib.reporting.cli import use_scheduler
 
-    monkeypatch.delenv(SCHEDULER_ENV, raising=False)
-    use_scheduler(cluster[0].scheduler_address)  # what `glo-report build --scheduler ADDRESS` does first
-    assert os.environ[SCHEDULER_ENV] == cluster[0].scheduler_address  # inherited by the kernels it starts
-    assert sweep_mod.scheduler_executor() is sweep_mod.dask_executor(cluster[0].scheduler_address)
+    use_scheduler(via_environment)  # what `glo-report build --scheduler ADDRESS` does first
+    assert os.environ[SCHEDULER_ENV] == via_environment  # inherited by the kernels it starts
+    assert sweep_mod.scheduler_executor() is sweep_mod.dask_executor(via_environment)
