@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.ticker import FormatStrFormatter
 import torch
 
 from ..core.data import DIGIT_NAMES, class_names_of
@@ -262,6 +263,8 @@ def bits_figure(bits: pd.DataFrame, ax: Optional[plt.Axes] = None) -> plt.Figure
     needed = bits["bits_needed"].iloc[0]
     ax.axhline(needed, color="black", ls="--", lw=1, label=f"$\\log_2 n$ = {needed:.0f} bits")
     ax.set_yscale("log")
+    for axis in (ax.yaxis.set_major_formatter, ax.yaxis.set_minor_formatter):
+        axis(FormatStrFormatter("%g"))  # 10, 20, 30 bits, not 1 x 10^1, 2 x 10^1
     ax.set_xlabel(AXIS_NAMES["noise_std"], fontsize=FONT_PT)
     ax.set_ylabel("bits per content code", fontsize=FONT_PT)
     ax.tick_params(labelsize=FONT_PT, which="both")
