@@ -54,7 +54,12 @@ def test_a_sweep_on_the_cluster_lands_in_this_cache(tmp_path, cluster, base):
                    executor=client.get_executor(), snapshot_epochs=[1])
     assert (result.n_trained, result.n_cached, result.failures) == (2, 0, [])
     assert _runs(tmp_path) == sorted(r.name for r in result.runs)  # written here, by the client
-    here = train(base.replace(noise_std=0.5), load_digits(base), progress=False)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # as a Dask worker runs (OMP_NUM_THREADS=1): the same summation order
+    try:
+        here = train(base.replace(noise_std=0.5), load_digits(base), progress=False)
+    finally:
+        torch.set_num_threads(threads)
     assert torch.allclose(result.runs[1].model.content, here.model.content, atol=1e-5)
     assert 1 in result.runs[0].snapshots
     again = sweep(base, {"noise_std": [0.0, 0.5]}, progress=False, root=tmp_path,
