@@ -6,6 +6,7 @@ notebook 02, ``load_table("noise_study")`` in the summary.
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 from typing import Optional
 
@@ -29,8 +30,14 @@ def save_table(name: str, table: pd.DataFrame, folder: Optional[Path] = None, in
 
 
 def load_table(name: str, folder: Optional[Path] = None, required: bool = True) -> Optional[pd.DataFrame]:
-    """The table saved as ``name``; None when absent and not ``required``."""
+    """The table saved as ``name``; None when absent and not ``required``.
+
+    During a build the name is logged to ``$GLO_READS_LOG``: a notebook is reused from the
+    notebook cache only while the tables it read are unchanged."""
     path = table_path(name, folder)
+    if os.environ.get("GLO_READS_LOG"):
+        with open(os.environ["GLO_READS_LOG"], "a") as log:
+            log.write(name + "\n")
     if path.exists():
         return pd.read_csv(path)
     if required:

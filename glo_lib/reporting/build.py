@@ -6,9 +6,11 @@ under a temporary name and renamed into place, so a failed build never replaces 
 from __future__ import annotations
 
 import ast
+import json
 import datetime as _dt
 import fcntl
 import functools
+import hashlib
 import inspect
 import os
 import shutil
@@ -32,6 +34,7 @@ from ..results import clear_tables
 from ..studies import content_probe, frontier, loss_study, noise_study, sampling_study
 from ..studies import encoders as encoders_study
 from ..version import __version__
+from .notebook_cache import READS_LOG, NotebookCache, log_for, parameterized, reads_logged, tables_in
 
 PDF_NAME = "glo_report.pdf"
 
@@ -140,8 +143,12 @@ def plan(params: Mapping[str, Any], notebooks: list[Path]) -> dict[Path, dict[st
 
 
 def build(params: Optional[Mapping[str, Any]] = None, smoke: bool = False,
-          root: Optional[Path] = None, out_dir: Optional[Path] = None, progress: bool = True) -> Path:
-    """Execute the notebooks in order and write the PDF report; returns its path."""
+          root: Optional[Path] = None, out_dir: Optional[Path] = None, progress: bool = True,
+          reuse: bool = True) -> Path:
+    """Execute the notebooks in order and write the PDF report; returns its path.
+
+    With ``reuse`` a notebook whose code, parameters, library and input tables are unchanged is
+    taken from the notebook cache instead of run, and the PDF is rebuilt only when its input changed."""
     root = project_root(root)
     out_dir = Path(out_dir or root / "report" / "build")
     params = dict(params or {})
@@ -156,22 +163,71 @@ def build(params: Optional[Mapping[str, Any]] = None, smoke: bool = False,
     check_tools()
     per_notebook = plan(params, notebooks)
     executed_dir = out_dir / "executed"
-    with _exclusive(out_dir), _stop_children_on_signal():
+    with _exclusive(out_dir), _stop_children_on_signal(), _build_environment(out_dir):
         executed_dir.mkdir(parents=True, exist_ok=True)
         clear_tables(out_dir)  # measures of an earlier build must not leak into this one
-        os.environ["GLO_REPORT_BUILD"] = "1"
-        os.environ["GLO_BUILD_DIR"] = str(out_dir.resolve())
-        executed, before, begin = [], _cached_runs(), time.perf_counter()
+        cache = NotebookCache() if reuse else None
+        executed, before, begin, report = [], _cached_runs(), time.perf_counter(), []
         for k, nb in enumerate(notebooks, 1):
             start = time.perf_counter()
             _say(progress, f"[{k}/{len(notebooks)}] {nb.stem} ...")
-            executed.append(execute(nb, executed_dir / nb.name, per_notebook[nb], progress))
-            _say(progress, f"[{k}/{len(notebooks)}] {nb.stem} done in {time.perf_counter() - start:.1f} s")
-        pdf = to_pdf(merge(executed), out_dir / PDF_NAME, root / "report" / "template")
+            how = run_or_reuse(nb, executed_dir / nb.name, per_notebook[nb], out_dir, cache, progress)
+            executed.append(executed_dir / nb.name)
+            report.append((nb.stem, how, time.perf_counter() - start))
+            _say(progress, f"[{k}/{len(notebooks)}] {nb.stem} {how} in {report[-1][2]:.1f} s")
+        pdf, rebuilt = to_pdf_if_changed(merge(executed), out_dir / PDF_NAME, root / "report" / "template",
+                                         force=not reuse)
         trained = len(set(_cached_runs().items()) - set(before.items()))
-        _say(progress, f"{len(notebooks)} notebooks and the PDF in {time.perf_counter() - begin:.1f} s; "
-                       f"{trained} run(s) trained into the cache {paths.cache_dir()}, the others loaded")
+        _say(progress, summary(report, rebuilt, trained, pdf, time.perf_counter() - begin))
         return pdf
+
+
+def run_or_reuse(notebook: Path, output: Path, params: Mapping[str, Any], build_folder: Path,
+                 cache: Optional[NotebookCache], progress: bool = True) -> str:
+    """Run one notebook into ``output``, or take it from ``cache`` when nothing it depends on
+    changed; returns "executed" or "reused"."""
+    source = parameterized(notebook, dict(params))
+    if cache is not None:
+        hit = cache.lookup(source, build_folder)
+        if hit is not None:
+            atomic.write_bytes(output, nbformat.writes(hit).encode())
+            return "reused"
+    tables_before, log = tables_in(build_folder), log_for(notebook, build_folder)
+    execute(notebook, output, params, progress)
+    reads = reads_logged(log)
+    log.unlink(missing_ok=True)
+    if cache is not None:
+        written = [p for p, sha in tables_in(build_folder).items() if tables_before.get(p) != sha]
+        cache.store(source, nbformat.read(str(output), as_version=4), build_folder, reads, written)
+    return "executed"
+
+
+def summary(report: list[tuple[str, str, float]], pdf_rebuilt: bool, trained: int, pdf: Path,
+            seconds: float) -> str:
+    """The build's last lines: each notebook executed or reused and its time, runs trained, the PDF."""
+    lines = [f"  {stem:<22} {how:<9} {s:7.1f} s" for stem, how, s in report]
+    n_run = sum(how == "executed" for _, how, _ in report)
+    lines.append(f"{len(report)} notebooks ({n_run} executed, {len(report) - n_run} reused from the notebook "
+                 f"cache), PDF {'rebuilt' if pdf_rebuilt else 'unchanged'}, in {seconds:.1f} s; {trained} "
+                 f"run(s) trained into {paths.cache_dir()}, every other run loaded from it")
+    lines.append(f"the report: {pdf}")
+    return "\n".join(lines)
+
+
+@contextmanager
+def _build_environment(out_dir: Path) -> Iterator[None]:
+    """What the kernels read from their environment during a build, removed afterwards."""
+    names = {"GLO_REPORT_BUILD": "1", "GLO_BUILD_DIR": str(out_dir.resolve())}
+    saved = {k: os.environ.get(k) for k in (*names, READS_LOG)}
+    os.environ.update(names)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def _cached_runs() -> dict[str, int]:
@@ -284,6 +340,26 @@ def _keep(output) -> bool:
         return False
     # a progress bar is a widget whose text/plain fallback would be printed as-is
     return not set(output.get("data", {})) <= {"text/plain", "application/vnd.jupyter.widget-view+json"}
+
+
+def to_pdf_if_changed(nb: nbformat.NotebookNode, target: Path, template_dir: Path,
+                      force: bool = False) -> tuple[Path, bool]:
+    """``to_pdf`` unless the PDF at ``target`` was made from this very notebook and template
+    (a checksum beside it says); returns the PDF and whether it was rebuilt."""
+    # what reaches the page: a notebook reused from the cache differs from a freshly executed one
+    # only in ids, execution counts and run metadata
+    shown = [(c.cell_type, c.source, [{k: v for k, v in o.items() if k != "execution_count"}
+                                      for o in c.get("outputs", [])]) for c in nb.cells]
+    h = hashlib.sha256(json.dumps([shown, nb.metadata], sort_keys=True, default=str).encode())
+    for part in sorted(p for p in Path(template_dir).rglob("*") if p.is_file()):
+        h.update(part.read_bytes())
+    stamp = target.with_name(target.name + ".sha256")
+    if not force and target.exists() and stamp.exists() and stamp.read_text() == h.hexdigest():
+        return target, False
+    stamp.unlink(missing_ok=True)  # a failed conversion must not leave an old PDF looking current
+    to_pdf(nb, target, template_dir)
+    atomic.write_bytes(stamp, h.hexdigest().encode())
+    return target, True
 
 
 def to_pdf(nb: nbformat.NotebookNode, target: Path, template_dir: Path) -> Path:

@@ -33,6 +33,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--smoke", action="store_true", help="tiny data and epochs: a check in seconds")
     b.add_argument("--root", type=Path, default=None, help="project folder (default: found from cwd)")
     b.add_argument("--out", type=Path, default=None, help="build folder (default: report/build)")
+    b.add_argument("--rerun", action="store_true",
+                   help="run every notebook and remake the PDF, even those the notebook cache holds")
     b.add_argument("--scheduler", metavar="ADDRESS", default=None,
                    help=f"train sweeps on the Dask cluster at ADDRESS (tcp://host:8786); "
                         f"default ${SCHEDULER_ENV}, else local processes")
@@ -124,7 +126,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             params[key] = read_parameter(key, value)
             sources[key] = ""
         try:
-            pdf = build(params, smoke=args.smoke, root=args.root, out_dir=args.out)
+            pdf = build(params, smoke=args.smoke, root=args.root, out_dir=args.out, reuse=not args.rerun)
         except UsageError as err:
             name = getattr(err, "parameter", None)
             raise UsageError(f"{sources.get(name, '')}{err}") from None
