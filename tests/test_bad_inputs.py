@@ -49,7 +49,7 @@ BAD_P = [
     ("compare_init", "maybe", "compare_init must be True or False, got 'maybe'"),
     ("sigmaa", "1", "unknown parameter(s) sigmaa; the notebooks take:"),
     ("sigmas", "[0.3", "-p sigmas: '[0.3' is not a valid YAML value"),
-    ("dataset", "mnist", "dataset='mnist' needs the uncompressed IDX files"),
+    ("dataset", "mnist", "dataset='mnist' needs the IDX files"),
 ]
 
 

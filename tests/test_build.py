@@ -74,7 +74,7 @@ def test_failing_notebook_is_named_and_good_pdf_kept(built, tmp_path):
 
 
 def test_missing_data_files_are_named_before_any_work(tmp_path):
-    with pytest.raises(UsageError, match=r"01_setup.ipynb: dataset='mnist' needs the uncompressed IDX files"):
+    with pytest.raises(UsageError, match=r"01_setup.ipynb: data_root=.*dataset='mnist' needs the IDX files"):
         build({"smoke": True, "dataset": "mnist", "data_root": str(tmp_path)}, root=ROOT, out_dir=tmp_path / "b")
     assert not (tmp_path / "b" / "executed").exists()
 
