@@ -112,8 +112,8 @@ def test_measure_runs_add_sharpness_to_each_runs_evaluation(monkeypatch):
 def test_measure_table_with_one_seed_shows_four_decimals_and_the_report_names():
     t = loss_study.measure_table(table(row("l2", mse=0.219735, sharpness=0.0959081), row("l1+l2")))
     assert t.index.name == "loss" and list(t.index) == ["L2", "L1+L2"]
-    assert list(t.columns) == ["MSE", "L1", "sharpness", "class transfer", "diversity"]
-    assert t.loc["L2"].tolist() == ["0.2197", "0.2000", "0.0959", "0.5000", "0.8000"]
+    assert list(t.columns) == ["MSE", "L1", "sharpness", "class transfer (%)", "diversity"]
+    assert t.loc["L2"].tolist() == ["0.2197", "0.2000", "0.0959", "50.0", "0.8000"]
 
 
 def test_measure_table_with_seeds_shows_mean_and_sample_std():
@@ -135,6 +135,7 @@ def test_a_degenerate_run_is_flagged_kept_out_of_the_means_and_explained():
     assert list(t.index) == ["L1", "L2", "L1+L2", "L1, seed 2 (degenerate)"]
     assert t.at["L1", "MSE"] == "0.0105 ± 0.0007"  # seeds 0 and 1 only
     assert t.loc["L1, seed 2 (degenerate)", "MSE"] == "0.0700"
+    assert t.loc["L1, seed 2 (degenerate)", "class transfer (%)"] == "56.0"
     assert "has its own row and is left out of its loss's mean" in loss_study.table_caption(measures)
     said = loss_study.degenerate_sentence(measures)
     assert said.startswith("**A degenerate run.** The L1 run of seed 2 reconstructs with 6.4 times the median "

@@ -121,7 +121,7 @@ def test_course_verdicts_check_each_claim_against_the_tables():
     assert lines[3].startswith("- *Random vectors give digit-like images*: only partly. They intend no digit, the "
                                "judge calls 56% of them one digit (0), and they are further from real digits")
     assert lines[4].startswith("- *After low-noise training samples will not look like digits*: wrong;")
-    assert lines[5] == "- *With too little noise the content code holds the class*: right."
+    assert lines[5] == "- *With too little noise the content code holds the class*: right (content probe)."
 
 
 def test_course_verdicts_when_the_course_report_was_wrong():
@@ -139,3 +139,12 @@ def test_course_verdicts_when_the_course_report_was_wrong():
     assert "*Random vectors give digit-like images*: right" in said
     assert ("*With too little noise the content code holds the class*: not with the Table 1 learning rates, whose "
             "content codes hardly move; right once they can move (content probe).") in said
+
+
+def test_leakage_verdict_when_moving_codes_leak_more_with_more_noise():
+    flat = _probe(mlp=(0.07, 0.07, 0.08))
+    said = summary.course_verdicts(_results(probe=flat, fast=_probe(mlp=(0.10, 0.20, 0.33))))
+    assert said.splitlines()[-1] == (
+        "- *With too little noise the content code holds the class*: not with the Table 1 learning rates, whose "
+        "content codes hardly move; and once they can move, the probe finds more class in them at the highest "
+        "$\\sigma$ than at the lowest, the opposite of the claim (content probe).")

@@ -60,7 +60,9 @@ def show_table(df: pd.DataFrame, caption: str, floatfmt: str = ".3g", index: boo
     """
     shown = df.reset_index() if index else df  # the index's name becomes the first heading
     cells = shown.astype(object).where(shown.notna(), None)  # tabulate prints None, not NaN, as missing
-    text = cells.to_markdown(floatfmt=floatfmt, index=False, missingval="–") + f"\n\nTable: {caption}\n"
+    # numbers already printed as text ("158.7", "0.0123 ± 0.0004") keep their digits: no re-parsing
+    text = (cells.to_markdown(floatfmt=floatfmt, index=False, missingval="–", disable_numparse=True)
+            + f"\n\nTable: {caption}\n")
     display({"text/markdown": text, "text/latex": latex_table(shown, caption, floatfmt)}, raw=True)
 
 

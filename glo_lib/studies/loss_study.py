@@ -22,8 +22,10 @@ from ..prose import listing, plural
 LOSS_NAMES = {"l1": "L1", "l2": "L2", "l1+l2": "L1+L2", "perceptual": "perceptual"}
 
 #: measures of the per-loss table (columns of ``measure_runs``), with their column headers
-MEASURES = {"mse": "MSE", "l1": "L1", "sharpness": "sharpness", "transfer_accuracy": "class transfer",
+MEASURES = {"mse": "MSE", "l1": "L1", "sharpness": "sharpness", "transfer_accuracy": "class transfer (%)",
             "diversity": "diversity"}
+#: how the table prints a measure: scale and format (shares in percent, as in every table)
+FORMATS = {"transfer_accuracy": (100, ".1f")}
 
 #: (measure, what winning it means, what is best: "low", "high" or "one" = closest to the real digits)
 VERDICTS = (("mse", "lowest MSE", "low"), ("l1", "lowest L1 error", "low"),
@@ -128,13 +130,18 @@ def measure_table(measures: pd.DataFrame) -> pd.DataFrame:
     """The table shown: per loss, "mean ± std" over its normal runs of each measure (the mean alone
     with one seed), then one row per degenerate run, flagged and left out of the means."""
     m = loss_means(normal_runs(measures))
-    cells = {header: [(f"{m.mean.at[l, c]:.4f} ± {m.std.at[l, c]:.4f}" if m.n_seeds > 1 else f"{m.mean.at[l, c]:.4f}")
-                      for l in m.mean.index] for c, header in MEASURES.items()}
+
+    def cell(c: str, mean: float, std: Optional[float] = None) -> str:
+        k, fmt = FORMATS.get(c, (1, ".4f"))
+        return f"{mean * k:{fmt}}" + ("" if std is None else f" ± {std * k:{fmt}}")
+
+    cells = {header: [cell(c, m.mean.at[l, c], m.std.at[l, c] if m.n_seeds > 1 else None) for l in m.mean.index]
+             for c, header in MEASURES.items()}
     names = [LOSS_NAMES[l] for l in m.mean.index]
     bad = measures[measures["degenerate"]] if "degenerate" in measures else measures.iloc[:0]
     for _, row in bad.iterrows():
         for c, header in MEASURES.items():
-            cells[header].append(f"{row[c]:.4f}")
+            cells[header].append(cell(c, row[c]))
         names.append(f"{LOSS_NAMES[row['loss']]}, seed {int(row['seed'])} (degenerate)")
     return pd.DataFrame(cells, index=pd.Index(names, name="loss"))
 

@@ -231,9 +231,15 @@ def course_verdicts(results: dict[str, pd.DataFrame]) -> str:
                  f"{'still' if recognisable else 'no longer'} reads most samples at $\\sigma$ = {lo:g} as the "
                  f"digit asked for.")
     fast = results.get("content_probe_fast_lr")
-    leaks = _leaks(by, lo, hi)
-    fast_leaks = fast is not None and _leaks(probe_means(fast), lo, hi)
-    lines.append("*With too little noise the content code holds the class*: "
-                 + ("right" if leaks else "not with the Table 1 learning rates, whose content codes hardly move"
-                    + ("; right once they can move (content probe)" if fast_leaks else " (content probe)")) + ".")
+    fb = probe_means(fast) if fast is not None else None
+    if _leaks(by, lo, hi):
+        leak = "right"
+    else:
+        leak = "not with the Table 1 learning rates, whose content codes hardly move"
+        if fb is not None and _leaks(fb, lo, hi):
+            leak += "; right once they can move"
+        elif fb is not None and _leaks(fb, hi, lo):
+            leak += ("; and once they can move, the probe finds more class in them at the highest $\\sigma$ than "
+                     "at the lowest, the opposite of the claim")
+    lines.append(f"*With too little noise the content code holds the class*: {leak} (content probe).")
     return "\n".join(f"- {line}" for line in lines if line)
