@@ -22,9 +22,10 @@ def test_the_smoke_report_builds_on_fashion_mnist(tmp_path, capsys):
     text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                                    check=True).stdout.split())
     assert "(fashion-mnist)" in text  # Table 1, read from the config the notebooks ran
-    executed = sorted((out / "executed").glob("*.ipynb"))
-    assert executed and all(nbformat.read(str(nb), as_version=4).metadata.papermill.parameters["dataset"]
-                            == "fashion-mnist" for nb in executed)
-    outputs = " ".join(str(o) for nb in executed for c in nbformat.read(str(nb), as_version=4).cells
-                       if c.cell_type == "code" for o in c.get("outputs", []))
+    executed = [nbformat.read(str(nb), as_version=4) for nb in sorted((out / "executed").glob("*.ipynb"))]
+    datasets = [nb.metadata.papermill.parameters.get("dataset") for nb in executed]
+    assert datasets.count("fashion-mnist") >= 6 and set(datasets) <= {"fashion-mnist", None}  # 07 takes no data
+    outputs = " ".join(str(o) for nb in executed for c in nb.cells if c.cell_type == "code"
+                       for o in c.get("outputs", []))
     assert "Traceback" not in outputs
+    assert "images of 10 classes (T-shirt/top, Trouser, Pullover" in text  # the data, named
