@@ -63,3 +63,15 @@ def test_the_data_sentence_names_the_classes_of_images_that_are_not_digits(fashi
     said = data_sentence(fashion_run.digits)
     assert "40 images of 10 classes (T-shirt/top, Trouser," in said and "digit" not in said
     assert "4 per class; 10000 other real images are held out" in said
+
+
+def test_encoder_transfer_rows_name_the_garments(fashion_run):
+    from glo_lib.core.encoders import EncoderSettings, build_amortized
+    from glo_lib.studies import encoders
+
+    d = fashion_run.digits
+    model = build_amortized(fashion_run, EncoderSettings())  # untrained is enough: names, not quality
+    rows = encoders.transfer_rows(model, {"held-out": (d.heldout_images[:2], d.heldout_labels[:2])})
+    assert rows.class_names == FASHION
+    assert list(rows)[0] == f"held-out 1 (a {FASHION[int(d.heldout_labels[0])]})"
+    assert _titles(figures.transfer_rows_figure(rows)) == ["real", *FASHION]

@@ -48,6 +48,7 @@ from ..paths import cache_dir
 from ..seeding import set_seed
 from ..version import __version__
 from .config import Settings
+from .data import class_names_of
 from .losses import content_penalty, make_loss
 from .runs import StaleRunWarning, write_model_folder
 from .train import Run
@@ -220,9 +221,11 @@ def build_amortized(run: Run, settings: EncoderSettings) -> Amortized:
     """Fresh encoders (their weights drawn from torch's global generator: ``train_encoders`` seeds
     it first) and a copy of the run's generator; the class table is stage 1's."""
     cfg = run.config
-    return Amortized(ConvEncoder(cfg.class_dim, settings.encoder_width),
-                     ConvEncoder(cfg.content_dim, settings.encoder_width),
-                     copy.deepcopy(run.model.generator), run.model.classes.detach().cpu())
+    model = Amortized(ConvEncoder(cfg.class_dim, settings.encoder_width),
+                      ConvEncoder(cfg.content_dim, settings.encoder_width),
+                      copy.deepcopy(run.model.generator), run.model.classes.detach().cpu())
+    model.class_names = class_names_of(run.digits)  # what figures call row k of the class table
+    return model
 
 
 def code_errors(model: Amortized, images: torch.Tensor, class_targets: torch.Tensor,

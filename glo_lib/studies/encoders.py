@@ -14,7 +14,7 @@ import torch
 
 from ..checks import check_int
 from ..core.config import GLOConfig
-from ..core.data import Digits
+from ..core.data import ByClass, Digits, class_names_of
 from ..core.encoders import Amortized, EncoderRun, EncoderSettings
 from ..core.judge import Judge, judge_test_set
 from ..core.train import Run
@@ -218,10 +218,11 @@ def reconstruction_rows(enc: EncoderRun, sets: Mapping[str, torch.Tensor]) -> di
 
 def transfer_rows(model: Amortized, sets: Mapping[str, tuple[torch.Tensor, torch.Tensor]],
                   n_classes: int = 10) -> dict[str, torch.Tensor]:
-    """Per digit of each named set: the digit, then its encoded content drawn as each digit 0-9."""
-    rows = {}
+    """Per digit of each named set: the digit, then its encoded content drawn as each class (named
+    as the stage-1 run's data name them)."""
+    rows = ByClass(class_names=class_names_of(model))
     for name, (images, labels) in sets.items():
         for j, (image, label) in enumerate(zip(images, labels)):
             drawn = model.transfer(image[None].expand(n_classes, -1, -1, -1), torch.arange(n_classes))
-            rows[f"{name} {j + 1} (a {int(label)})"] = torch.cat([image[None].cpu(), drawn])
+            rows[f"{name} {j + 1} (a {rows.class_names[int(label)]})"] = torch.cat([image[None].cpu(), drawn])
     return rows
