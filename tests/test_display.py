@@ -50,6 +50,9 @@ def test_latex_table_fits_the_width_uses_booktabs_and_floats_whole(shown):
     latex = args[0]["text/latex"]
     assert r"\caption{Costs \& gains\_1 at $\sigma$ = 0.3.}" in latex and r"lr\_x 10\%" in latex
     assert r"\begin{tabular}{lrr}" in latex and "0.0123" in latex and "–" in latex
+    counts = pd.DataFrame({"sampler": ["a"], "images": [1000], "share": [0.12345]})
+    display.show_table(counts, "Counts.", index=False)
+    assert "a & 1000 & 0.123" in shown[-1][0][0]["text/latex"]  # a count is no float
     words = pd.DataFrame({"Parameter": ["Loss", "Epochs"], "Value": ["L1+L2", "50"]})
     display.show_table(words, "Text values.", index=False)
     assert r"\begin{tabular}{ll}" in shown[-1][0][0]["text/latex"]  # text is left-aligned

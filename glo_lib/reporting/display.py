@@ -69,8 +69,9 @@ def show_table(df: pd.DataFrame, caption: str, floatfmt: str = ".3g", index: boo
 def latex_table(df: pd.DataFrame, caption: str, floatfmt: str = ".3g") -> str:
     """``df`` (without its index) as a LaTeX table: booktabs rules, the first column left-aligned
     and the others right-aligned, scaled down to the text width only if wider, one float."""
-    styler = df.style.format(na_rep="–", escape="latex-math",
-                             formatter={c: f"{{:{floatfmt}}}" for c in df.select_dtypes("number")})
+    formats = {c: "{:d}" if pd.api.types.is_integer_dtype(df[c]) else f"{{:{floatfmt}}}"
+               for c in df.select_dtypes("number")}  # counts stay whole numbers: 1000, not 1e+03
+    styler = df.style.format(na_rep="–", escape="latex-math", formatter=formats)
     styler = styler.hide(axis="index").format_index(escape="latex-math", axis=1)
     aligns = "".join("r" if _numeric(df[c]) else "l" for c in df.columns[1:])
     tabular = styler.to_latex(hrules=True, column_format="l" + aligns)
