@@ -75,3 +75,18 @@ def test_encoder_transfer_rows_name_the_garments(fashion_run):
     assert rows.class_names == FASHION
     assert list(rows)[0] == f"held-out 1 (a {FASHION[int(d.heldout_labels[0])]})"
     assert _titles(figures.transfer_rows_figure(rows)) == ["real", *FASHION]
+
+
+def test_the_samplers_table_and_sentence_name_the_class_the_judge_sees_most(fashion_run):
+    from glo_lib.core.judge import judge_test_set, train_judge
+
+    d = fashion_run.digits
+    assert fashion_run.model.class_names == FASHION  # a function given only the model can name classes
+    judge = train_judge(d, epochs=1)
+    real, real_labels = judge_test_set(d)
+    table, _ = sampling_study.compare_samplers(fashion_run.model, judge, d.labels, real[:100], real_labels[:100],
+                                               n=50, samplers=["random", "gaussian"])
+    shown = sampling_study.display_table(table)
+    top = FASHION[int(table.loc["random", "most_judged"])]
+    assert shown.columns[-1] == "top class (share)" and shown.iloc[0, -1].startswith(f"{top} (")
+    assert f"of their images a {top} (an even spread" in sampling_study.random_sentence(table)

@@ -44,6 +44,10 @@ class Run:
     cached: bool = False  # True when loaded from the run cache instead of trained
     folder: Optional[Path] = None  # its folder in the run cache, once saved or loaded
 
+    def __post_init__(self) -> None:
+        if self.digits is not None:  # functions given only the model can still name its classes
+            self.model.class_names = self.digits.class_names
+
     @property
     def name(self) -> str:
         return self.config.run_name()

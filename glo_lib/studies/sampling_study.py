@@ -14,7 +14,7 @@ import torch
 
 from ..checks import check_int, check_list, check_names
 from ..core.config import GLOConfig
-from ..core.data import ByClass, Digits
+from ..core.data import DIGIT_NAMES, ByClass, Digits, class_names_of
 from ..core.judge import Judge
 from ..core.model import GLOModel
 from ..measures.interpolation import class_interpolation, content_interpolation, transfer_grid
@@ -108,7 +108,9 @@ def compare_samplers(model: GLOModel, judge: Judge, train_labels: torch.Tensor, 
     if train_images is not None:
         row, _ = _row(REFERENCE, judge, train_images.cpu(), train_labels.cpu(), real, real_labels, real_features)
         rows.append({"key": "real", **row})
-    return pd.DataFrame(rows).set_index("key"), drawn
+    table = pd.DataFrame(rows).set_index("key")
+    table.attrs["class_names"] = class_names_of(model)  # what display_table and the sentences call a class
+    return table, drawn
 
 
 def display_table(table: pd.DataFrame) -> pd.DataFrame:
@@ -122,8 +124,18 @@ def display_table(table: pd.DataFrame) -> pd.DataFrame:
         "agreement": table["agreement"].map(pct),
         "diversity": table["diversity"].map(lambda x: f"{x:.2f}"),
         "Frechet": table["frechet"].map(lambda x: f"{x:.1f}"),
-        "top digit (share)": [f"{int(k)} ({pct(s)})" for k, s in zip(table["most_judged"], table["most_judged_share"])],
+        f"top {_noun(table)} (share)": [f"{_name(table, k)} ({pct(s)})"
+                                        for k, s in zip(table["most_judged"], table["most_judged_share"])],
     }).set_index("sampler")
+
+
+def _name(table: pd.DataFrame, k: float) -> str:
+    """What ``compare_samplers``' table calls class ``k`` (the digit itself when no names came with it)."""
+    return table.attrs.get("class_names", DIGIT_NAMES)[int(k)]
+
+
+def _noun(table: pd.DataFrame) -> str:
+    return "digit" if tuple(table.attrs.get("class_names", DIGIT_NAMES)) == DIGIT_NAMES else "class"
 
 
 #: the samplers' names in the table, short enough for its first column
@@ -248,7 +260,7 @@ def random_sentence(table: pd.DataFrame) -> str:
     reach = (", so random vectors do not reach every digit equally." if r.most_judged_share > UNEVEN_SHARE
              else ", so they reach the digits roughly evenly.")
     return (f"Random vectors intend no digit. The judge calls {r.most_judged_share:.0%} of their images a "
-            f"{int(r.most_judged)} (an even spread would give 10%){reach}{random_gap_phrase(table)}")
+            f"{_name(table, r.most_judged)} (an even spread would give 10%){reach}{random_gap_phrase(table)}")
 
 
 def frechet_sentence(table: pd.DataFrame) -> str:
