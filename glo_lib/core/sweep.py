@@ -132,7 +132,8 @@ def sweep_configs(configs: Sequence[GLOConfig], base: Optional[GLOConfig] = None
         else:
             todo.append(i)
     n_unloadable = len(failures)
-    executor = executor if executor is not None else scheduler_executor()
+    if executor is None and todo:  # a sweep that is all in the cache needs no cluster
+        executor = scheduler_executor()
     workers = workers or min(2, os.cpu_count() or 1)
     work = sum(configs[i].n_samples * configs[i].epochs for i in todo)
     retried: list[dict] = []
