@@ -4,6 +4,7 @@ import os
 import signal
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import torch
@@ -83,6 +84,9 @@ def test_an_unreachable_scheduler_is_named(tmp_path, base, monkeypatch):
     with pytest.raises(ConnectionError, match=r"tcp://127.0.0.1:9.*GLO_DASK_SCHEDULER"):
         sweep(base, {"seed": [4]}, progress=False, root=tmp_path)
     sweep_mod.dask_executor.cache_clear()
+    # a sweep whose runs are all cached needs no cluster
+    sweep(base, {"seed": [4]}, progress=False, root=tmp_path, executor=ThreadPoolExecutor(1))
+    assert sweep(base, {"seed": [4]}, progress=False, root=tmp_path).n_cached == 1
 
 
 class WorkerKiller(threading.Thread):
