@@ -24,8 +24,10 @@ smoke: $(STAMP) sysdeps
 test: $(STAMP) sysdeps
 	$(PY) -m pytest
 
-bench: $(STAMP)
-	$(PY) benchmarks/bench_train.py
+# trainer vs a plain loop, FLOPs against the CPU's peak, evaluation, smoke builds cold and warm:
+# benchmarks/results/bench.{json,md}; BENCH_ARGS=--full adds the full report built twice
+bench: $(STAMP) sysdeps
+	$(PY) benchmarks/run.py $(BENCH_ARGS)
 
 # JupyterLab with the notebooks folder open; it prints the URL to open (with its token)
 lab: $(LAB_STAMP)
