@@ -33,4 +33,4 @@ def training_sentence(run: Run) -> str:
     cfg = run.config
     return (f"After {cfg.epochs} epochs the generator redraws its training digits from their two codes "
             f"(figure below, without content noise). Its reconstruction error, over seeds, is the "
-            f"$\sigma$ = {cfg.noise_std:g} row of the noise study's table.")
+            f"$\\sigma$ = {cfg.noise_std:g} row of the noise study's table.")
