@@ -32,7 +32,8 @@ def cluster():
 def via_environment(cluster, monkeypatch):
     """$GLO_DASK_SCHEDULER unset at the start and restored after (whoever sets it); the client a
     test makes through it is closed after."""
-    monkeypatch.delenv(SCHEDULER_ENV, raising=False)
+    monkeypatch.setenv(SCHEDULER_ENV, "")  # recorded, so whatever a test sets is undone after it
+    monkeypatch.delenv(SCHEDULER_ENV)
     sweep_mod.dask_executor.cache_clear()
     yield cluster[0].scheduler_address
     if sweep_mod.dask_executor.cache_info().currsize:
