@@ -72,7 +72,8 @@ def test_missing_data_is_a_usage_error_and_nothing_downloads(capsys, tmp_path):
 
 def test_an_unreachable_scheduler_is_named_before_any_work(capsys, tmp_path, monkeypatch):
     monkeypatch.setattr(sweep_mod, "CONNECT_TIMEOUT_S", 1.0)
-    monkeypatch.delenv(sweep_mod.SCHEDULER_ENV, raising=False)
+    monkeypatch.setenv(sweep_mod.SCHEDULER_ENV, "")  # recorded: undone after the test whatever happens
+    monkeypatch.delenv(sweep_mod.SCHEDULER_ENV)
     sweep_mod.dask_executor.cache_clear()
     status = cli.main(["build", "--root", str(ROOT), "--out", str(tmp_path), "--scheduler", "tcp://127.0.0.1:9"])
     sweep_mod.dask_executor.cache_clear()
