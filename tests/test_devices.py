@@ -84,3 +84,13 @@ def test_judge_and_samplers_follow_the_runs_device(trained):
     on_device = judge.predict(images.to(device))
     assert on_device.device.type == "cpu" and torch.equal(on_device, judge.predict(images))
     assert judge.features(images.to(device)).shape == (20, 64)
+
+
+def test_a_worker_trains_in_the_arithmetic_this_machine_files_the_run_under(trained):
+    from glo_lib.core.sweep import as_sent
+
+    cfg, digits, run = trained
+    auto = cfg.replace(precision="auto") if "precision" in cfg.to_dict() else cfg
+    sent = as_sent(auto)
+    assert sent.get("precision", "fp32") in ("fp32", "bf16")  # "auto" resolved here, not on the worker
+    assert GLOConfig(**sent).run_name() == auto.run_name()

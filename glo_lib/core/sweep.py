@@ -209,7 +209,7 @@ def _train_on(pool: Executor, configs: list[GLOConfig], snapshot_epochs: Sequenc
     lost: dict[int, str] = {}
     for j, cfg in enumerate(configs):
         try:
-            futures[pool.submit(train_payload, cfg.to_dict(), tuple(snapshot_epochs), threads, attempt)] = j
+            futures[pool.submit(train_payload, as_sent(cfg), tuple(snapshot_epochs), threads, attempt)] = j
         except BrokenProcessPool as err:
             lost[j] = _describe(err)
     for fut in tqdm(as_completed(futures), total=len(futures), desc="sweep", disable=not progress):
@@ -222,6 +222,12 @@ def _train_on(pool: Executor, configs: list[GLOConfig], snapshot_epochs: Sequenc
             else:
                 outcomes[j] = _describe(err)
     return outcomes, lost
+
+
+def as_sent(cfg: GLOConfig) -> dict:
+    """``cfg`` as a worker gets it: its precision resolved here, because "auto" means what this
+    machine picks and the run is filed here under that (a worker elsewhere may pick otherwise)."""
+    return cfg.replace(precision=cfg.resolved_precision()).to_dict()
 
 
 def train_payload(cfg_dict: dict, snapshot_epochs: tuple = (), threads: Optional[int] = None,
