@@ -45,7 +45,7 @@ BAD_P = [
     ("class_dim", "0", "class_dim must be an integer >= 1, got 0"),
     ("families", "[conv/xavier]", "families must be drawn from"),
     ("frontier_seeds", "[-1]", "frontier_seeds must be a non-empty list of integers >= 0, got [-1]"),
-    ("class_dims", "[]", "class_dims must be a non-empty list of integers >= 1, got []"),
+    ("class_dims", "[0]", "class_dims"),
     ("compare_init", "maybe", "compare_init must be True or False, got 'maybe'"),
     ("sigmaa", "1", "unknown parameter(s) sigmaa; the notebooks take:"),
     ("sigmas", "[0.3", "-p sigmas: '[0.3' is not a valid YAML value"),

@@ -91,25 +91,30 @@ def test_an_unreachable_scheduler_is_named(tmp_path, base, monkeypatch):
 
 
 class WorkerKiller(threading.Thread):
-    """Kills (SIGKILL) the worker process running one of our tasks, ``times`` times."""
+    """Kills (SIGKILL) the worker process running one of our tasks, ``times`` times, each time for
+    a task it has not killed for before (a retry is a new task): a worker the scheduler has not yet
+    noticed dead, or a task that has just finished, is never counted as a kill."""
 
     def __init__(self, client, times):
         super().__init__(daemon=True)
         self.client, self.times, self.killed, self.stop = client, times, 0, threading.Event()
+        self.done_keys: set[str] = set()
 
-    def busy(self):
-        return [w for w, keys in self.client.processing().items() if any("train_payload" in str(k) for k in keys)]
+    def running(self) -> list[tuple[str, str]]:
+        return [(w, str(k)) for w, keys in self.client.processing().items() for k in keys
+                if "train_payload" in str(k) and str(k) not in self.done_keys]
 
     def run(self):
         while self.killed < self.times and not self.stop.is_set():
-            busy = self.busy()
-            if busy:
-                pid = self.client.run(os.getpid, workers=busy[:1]).get(busy[0])
+            running = self.running()
+            if running:
+                worker, key = running[0]
+                pid = self.client.run(os.getpid, workers=[worker]).get(worker)
                 time.sleep(0.5)  # mid-run: the worker has started on it
-                if pid and busy[0] in self.busy():
+                if pid and (worker, key) in self.running():
                     os.kill(pid, signal.SIGKILL)
+                    self.done_keys.add(key)
                     self.killed += 1
-                    time.sleep(1)  # let the scheduler notice before looking again
             time.sleep(0.2)
 
 
