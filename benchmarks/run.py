@@ -80,10 +80,10 @@ def accuracy(model: GLOModel, digits, judge) -> dict:
             "transfer": class_transfer(model, judge)["accuracy"]}
 
 
-def trainer_vs_plain(n: int, epochs: int, repeat: int) -> dict:
+def trainer_vs_plain(n: int, epochs: int, repeat: int, judge_epochs: int = 10) -> dict:
     cfg = GLOConfig(n_samples=n, epochs=epochs, device="cpu")
     digits = load_digits(cfg)
-    judge = judge_or_load(digits)
+    judge = judge_or_load(digits, epochs=judge_epochs)
     best = {"trainer": float("inf"), "plain": float("inf")}
     for _ in range(repeat):  # in turns, so a busy machine slows both alike
         run = train(cfg, digits, progress=False)
@@ -108,7 +108,7 @@ def matmul_peak(dtype: torch.dtype, size: int = 1024, reps: int = 20) -> float:
     return 2 * size ** 3 * reps / best / 1e9
 
 
-def step_flops(cfg: GLOConfig, digits) -> dict:
+def step_flops(cfg: GLOConfig, digits, peak_size: int = 1024) -> dict:
     """FLOPs of one training step (forward + backward, flop_counter) and the share of the matrix
     product peak the trainer reaches with them."""
     model = GLOModel(len(digits.labels), 10, cfg)
@@ -122,8 +122,8 @@ def step_flops(cfg: GLOConfig, digits) -> dict:
     run = train(cfg, digits, progress=False)
     steps = cfg.epochs * -(-len(digits.labels) // cfg.batch_size)
     achieved = flops * steps / run.timings["train_seconds"] / 1e9
-    peak_fp32 = matmul_peak(torch.float32)
-    peak_bf16 = matmul_peak(torch.bfloat16) if native_bf16() else float("nan")
+    peak_fp32 = matmul_peak(torch.float32, peak_size)
+    peak_bf16 = matmul_peak(torch.bfloat16, peak_size) if native_bf16() else float("nan")
     peak = peak_bf16 if run.timings["precision"] == "bf16" else peak_fp32
     return {"mflop_per_step": flops / 1e6, "achieved_gflops": achieved, "peak_fp32_gflops": peak_fp32,
             "peak_bf16_gflops": peak_bf16, "precision": run.timings["precision"], "share_of_peak": achieved / peak}
