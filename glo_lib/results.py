@@ -15,6 +15,9 @@ import pandas as pd
 from . import atomic
 from .paths import build_dir
 
+#: the environment variable naming the file where ``load_table`` logs the tables it reads
+READS_LOG = "GLO_READS_LOG"
+
 
 def table_path(name: str, folder: Optional[Path] = None) -> Path:
     return Path(folder or build_dir()) / f"{name}.csv"
@@ -35,8 +38,8 @@ def load_table(name: str, folder: Optional[Path] = None, required: bool = True) 
     During a build the name is logged to ``$GLO_READS_LOG``: a notebook is reused from the
     notebook cache only while the tables it read are unchanged."""
     path = table_path(name, folder)
-    if os.environ.get("GLO_READS_LOG"):
-        with open(os.environ["GLO_READS_LOG"], "a") as log:
+    if os.environ.get(READS_LOG):
+        with open(os.environ[READS_LOG], "a") as log:
             log.write(name + "\n")
     if path.exists():
         return pd.read_csv(path)

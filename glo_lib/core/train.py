@@ -79,7 +79,7 @@ def train(cfg: GLOConfig, digits: Digits, progress: bool = True,
         loss_fn = make_loss(cfg, digits)
     gen, model = initial_model(cfg, len(digits.labels), digits.n_classes)
     model = model.to(device)
-    precision = cfg.resolved_precision()
+    precision = model.precision  # the config's, resolved for this machine
     # one Adam with a learning rate per part, as in Table 1
     opt = adam([
         {"params": list(model.generator.parameters()), "lr": cfg.lr_generator},
@@ -148,7 +148,7 @@ def _yardstick(model: GLOModel, images: torch.Tensor, labels: torch.Tensor,
     model.eval()
     sums = torch.zeros(2, dtype=torch.float64, device=labels.device)
     for ids in torch.arange(len(labels), device=labels.device).split(RECONSTRUCT_CHUNK):
-        recon = model.generate_from_ids(labels[ids], model.content.detach()[ids], precision=precision).float()
+        recon = model.generate_from_ids(labels[ids], model.content.detach()[ids], precision=precision)
         sums += torch.stack([F.mse_loss(recon, images[ids], reduction="sum"),
                              F.l1_loss(recon, images[ids], reduction="sum")]).double()
     mse, mae = (sums / images.numel()).tolist()

@@ -33,13 +33,11 @@ from papermill.parameterize import parameterize_notebook
 from .. import atomic, paths
 from ..core.config import pick_device
 from ..core.precision import pick_precision
-from ..results import table_path
+from ..results import READS_LOG, table_path
 from ..version import __version__
 
 #: modules that drive the build and never run inside a notebook: editing them re-runs nothing
 BUILD_ONLY = ("reporting/build.py", "reporting/cli.py", "reporting/notebook_cache.py")
-#: the environment variable naming the file where ``load_table`` logs the tables a kernel reads
-READS_LOG = "GLO_READS_LOG"
 
 
 @functools.lru_cache(maxsize=1)
