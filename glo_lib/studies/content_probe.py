@@ -169,8 +169,8 @@ def settings_table(settings: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 
 def settings_caption(n_seeds: int) -> str:
     """Caption of the settings table."""
-    return (f"Leakage and class control at the lowest and highest $\\sigma$ for each setting (means over {n_seeds} "
-            f"seed{'s' if n_seeds > 1 else ''}). Probes: accuracy of reading the digit from the content codes "
+    return (f"Leakage and class control at the lowest and highest $\\sigma$ for each setting (means over "
+            f"{plural(n_seeds, 'seed')}). Probes: accuracy of reading the digit from the content codes "
             f"(chance 10%). Transfer: class-transfer accuracy. Travel: how far a content code moved from its "
             f"random start, as a share of its starting length.")
 

@@ -17,7 +17,7 @@ from ..core.config import CODE_INITS, GENERATORS, GLOConfig
 from ..core.model import GENERATORS as GENERATOR_CLASSES
 from ..core.model import count_parameters
 from ..measures.metrics import content_bits
-from ..prose import listing
+from ..prose import listing, plural
 
 #: the columns that name a family of runs on the frontier
 FAMILY = ["generator", "code_init"]
@@ -212,8 +212,8 @@ def frontier_caption(table: pd.DataFrame) -> str:
     """Caption of the frontier figure and table."""
     seeds = int(table["seeds"].min())
     return (f"Reconstruction MSE against class-transfer accuracy for each generator and code initialisation, "
-            f"one point per $\\sigma$ (written beside it), Table 1 settings otherwise; means over {seeds} "
-            f"seed{'s' if seeds > 1 else ''}, bars one standard deviation. Ringed: non-dominated points "
+            f"one point per $\\sigma$ (written beside it), Table 1 settings otherwise; means over "
+            f"{plural(seeds, 'seed')}, bars one standard deviation. Ringed: non-dominated points "
             f"(no other point has both a lower MSE and a higher transfer); crossed: collapsed points.")
 
 

@@ -12,7 +12,7 @@ from ..core.data import ByClass, class_names_of
 from ..core.sweep import SweepResult
 from ..core.train import Run
 from ..measures.metrics import transfer_images
-from ..prose import direction
+from ..prose import direction, plural
 
 #: measures of `metrics.evaluate` the study reports, with the words the report uses for them
 MEASURES = {
@@ -351,7 +351,7 @@ def summary_table(rows: pd.DataFrame) -> pd.DataFrame:
 def table_caption(content_decay: float, n_seeds: int) -> str:
     """Caption of the noise study's table."""
     return (f"The noise sweep (Table 1 settings, content decay {content_decay:g}): mean ± standard deviation over "
-            f"{n_seeds} seed{'s' if n_seeds > 1 else ''}. Class transfer: share of every content code drawn with "
+            f"{plural(n_seeds, 'seed')}. Class transfer: share of every content code drawn with "
             f"every class code that the judge reads as the class code's digit. Diversity: within-class, relative "
             f"to the real digits (1 = as varied). MLP probe: accuracy of reading the digit from the content codes "
             f"(chance 10%). Code norm: mean length of the content codes.")
