@@ -1,17 +1,23 @@
 """Sweeps on a real Dask cluster: two worker processes on this machine, runs sent back as data and
-written into the client's cache, a killed worker's runs retried once and then reported by name."""
+written into the client's cache, a killed worker's runs retried once and then reported by name, and
+a build whose summary says how many runs trained on the cluster and how many elsewhere."""
 import os
+import shutil
 import signal
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from multiprocessing import get_context
 
+import nbformat
 import pytest
 import torch
 
 from glo_lib import GLOConfig, load_digits, train
 import glo_lib.core.sweep as sweep_mod
-from glo_lib.core.sweep import SCHEDULER_ENV, sweep
+from glo_lib.core.sweep import IN_PROCESS, LOCAL_WORKERS, SCHEDULER_ENV, TRAINED_LOG, sweep, trained_places
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 distributed = pytest.importorskip("distributed")
 dask = pytest.importorskip("dask")
@@ -163,3 +169,50 @@ def test_the_build_option_points_notebook_kernels_at_the_cluster(via_environment
     use_scheduler(via_environment)  # what `glo-report build --scheduler ADDRESS` does first
     assert os.environ[SCHEDULER_ENV] == via_environment  # inherited by the kernels it starts
     assert sweep_mod.scheduler_executor() is sweep_mod.dask_executor(via_environment)
+
+
+def test_each_sweep_logs_where_its_runs_trained(tmp_path, cluster, base, monkeypatch):
+    log = tmp_path / "trained.log"
+    monkeypatch.setenv(TRAINED_LOG, str(log))
+    on_cluster = sweep(base, {"noise_std": [0.2, 0.4]}, progress=False, root=tmp_path,
+                       executor=cluster[1].get_executor())
+    here = sweep(base, {"seed": [5]}, progress=False, root=tmp_path)  # one small run: this process
+    local = sweep(base, {"seed": [6]}, progress=False, root=tmp_path,
+                  executor=ProcessPoolExecutor(1, mp_context=get_context("spawn")))
+    sweep(base, {"seed": [5]}, progress=False, root=tmp_path)  # loaded from the cache: not logged
+    where = trained_places(log)
+    assert where == {**{r.name: f"the Dask cluster at {cluster[0].scheduler_address}" for r in on_cluster.runs},
+                     here.runs[0].name: IN_PROCESS, **{r.name: LOCAL_WORKERS for r in local.runs}}
+
+
+def _project(folder, code: str):
+    """A project of one notebook running ``code``, with the report's template."""
+    shutil.copytree(os.path.join(ROOT, "report", "template"), folder / "report" / "template")
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                           "language": "python"}})
+    nb.cells = [nbformat.v4.new_code_cell("smoke: bool = False  # smoke", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell(code)]
+    (folder / "notebooks").mkdir()
+    nbformat.write(nb, str(folder / "notebooks" / "01_runs.ipynb"))
+    return folder
+
+
+def test_a_build_on_the_cluster_says_how_many_runs_trained_where(tmp_path, cluster, via_environment,
+                                                                 monkeypatch, capsys):
+    from glo_lib.reporting.build import build
+
+    # the notebook kernel sweeps on the cluster ($GLO_DASK_SCHEDULER, as --scheduler sets it) and
+    # trains one run itself: the counts travel back from the kernel's process to the summary
+    root = _project(tmp_path / "project", "\n".join([
+        "from glo_lib import GLOConfig, train_or_load",
+        "from glo_lib.core.sweep import sweep",
+        "base = GLOConfig(n_samples=40, epochs=2, batch_size=16, generator='course', seed=31)",
+        "result = sweep(base, {'noise_std': [0.1, 0.6]}, progress=False)",
+        "train_or_load(base.replace(seed=32), progress=False).cached"]))
+    monkeypatch.setenv(SCHEDULER_ENV, via_environment)
+    build(root=root, out_dir=tmp_path / "build", reuse=False)
+    out = capsys.readouterr().out
+    assert f"sweeps were sent to the Dask scheduler at {via_environment}" in out
+    assert "3 run(s) trained into" in out
+    assert f"where they trained: 2 on the Dask cluster at {via_environment}, 1 in the notebook kernels themselves" in out
+    assert TRAINED_LOG not in os.environ  # the build's environment is undone

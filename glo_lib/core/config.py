@@ -74,6 +74,8 @@ class GLOConfig(Settings):
     # (<data_root>/MNIST/raw/); Fashion-MNIST is also looked for where Debian installs it
     device: str = "auto"  # "auto" picks CUDA when present, else the CPU
     precision: str = "auto"  # "auto": bf16 autocast on a CPU with native bf16 (AVX512-BF16/AMX), else fp32
+    log_dir: str = ""  # TensorBoard folder every trained run logs its curves to ("": $GLO_TENSORBOARD_DIR, or none)
+    # like device, not part of what a run is: left out of key() and of the stored-config match
 
     def __post_init__(self) -> None:
         check_choice("dataset", self.dataset, DATASETS)
@@ -95,6 +97,8 @@ class GLOConfig(Settings):
         check_choice("device", self.device, DEVICES)
         check_choice("precision", self.precision, PRECISIONS)
         check_text("data_root", self.data_root, "a non-empty folder path")
+        if self.log_dir != "":
+            check_text("log_dir", self.log_dir, "a folder path, or '' for no TensorBoard logs")
 
     def _set(self, name: str, value: Any) -> None:
         object.__setattr__(self, name, value)  # frozen: normalised values are set once, here
@@ -107,6 +111,7 @@ class GLOConfig(Settings):
         """Stable short hash of every field that changes the trained result."""
         d = self.to_dict()
         d.pop("device")  # where a run trains does not change what it is asked to learn
+        d.pop("log_dir")  # nor where its curves are logged
         d["precision"] = self.resolved_precision()  # but its arithmetic changes the result slightly
         blob = json.dumps(d, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:10]

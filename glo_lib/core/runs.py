@@ -133,7 +133,7 @@ def _unusable(meta: dict, cfg: GLOConfig, digits: Digits, snapshot_epochs: Itera
     """Why a stored run's metadata rules it out, or None."""
     if meta["version"] != __version__:
         return f"made by glo-report {meta['version']}, this is {__version__}"
-    if {k: v for k, v in meta["config"].items() if k != "device"} != _comparable(cfg):
+    if {k: v for k, v in meta["config"].items() if k not in ("device", "log_dir")} != _comparable(cfg):
         return "its stored config differs"
     if meta["data_fingerprint"] != digits.fingerprint():
         return "it was trained on other data"
@@ -158,5 +158,6 @@ def _comparable(cfg: GLOConfig) -> dict:
     # round-trip through JSON so tuples/floats compare the way they were stored
     d = json.loads(json.dumps(cfg.to_dict()))
     d.pop("device")  # where a run trained does not change what it learned
+    d.pop("log_dir")  # nor where its curves were logged
     return d
 

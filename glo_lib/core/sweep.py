@@ -5,8 +5,9 @@ worker processes by default (one torch thread each), or a Dask cluster's
 (``distributed.Client(address).get_executor()``), chosen by ``$GLO_DASK_SCHEDULER`` (which
 ``glo-report build --scheduler`` sets for the notebooks it runs). A worker trains one run and sends
 it back as plain data (config, history, state dicts); this process checks it and writes it into
-its own cache, so workers need no shared disk. A run whose worker died is retried once, then
-reported by name. Small sweeps with no executor asked for train in this process, because a local
+its own cache, so workers need no shared disk (it also writes the TensorBoard logs of runs trained
+elsewhere). A run whose worker died is retried once, then reported by name. Where each run trained
+is appended to ``$GLO_TRAINED_LOG`` when set (``glo-report build`` sets it: its summary counts them). Small sweeps with no executor asked for train in this process, because a local
 worker spends seconds importing torch (on the 2-core development machine the two ways only broke
 even: see the README's benchmark). Cached runs are loaded, never retrained; data are loaded once
 per seed. Local workers are spawned, so a plain script that calls `sweep` needs the
@@ -32,7 +33,7 @@ from ..paths import cache_dir
 from .config import GLOConfig
 from .data import Digits, load_digits
 from .runs import load_run, run_from_payload, run_payload, save_run, train_or_load
-from .train import Run, train
+from .train import Run, summary_writer, tensorboard_dir, train, write_tensorboard
 
 #: image-epochs below which a sweep with no executor asked for trains in this process (one Table 1
 #: run is 12,800): spawning workers costs seconds, and on a 2-core machine they only break even
@@ -41,6 +42,11 @@ MIN_PARALLEL_WORK = 100_000
 SCHEDULER_ENV = "GLO_DASK_SCHEDULER"
 #: seconds to wait for that scheduler to answer before saying that nothing does
 CONNECT_TIMEOUT_S = 20.0
+#: the environment variable naming a file each sweep appends "<place>\t<run name>" to for every run
+#: it trains (``glo-report build`` sets it, so that its summary says where its runs trained)
+TRAINED_LOG = "GLO_TRAINED_LOG"
+#: the places a sweep trains in without a cluster
+IN_PROCESS, LOCAL_WORKERS = "this process", "local worker processes"
 #: exceptions that mean the worker was lost (killed, out of memory), not that the run cannot train
 WORKER_LOST = ("KilledWorker", "BrokenProcessPool", "CancelledError", "CommClosedError", "FutureCancelledError")
 
@@ -132,6 +138,8 @@ def sweep_configs(configs: Sequence[GLOConfig], base: Optional[GLOConfig] = None
         else:
             todo.append(i)
     n_unloadable = len(failures)
+    for log_dir in {tensorboard_dir(configs[i]) for i in todo} - {""}:
+        summary_writer(log_dir)  # a missing tensorboard fails before any training
     if executor is None and todo:  # a sweep that is all in the cache needs no cluster
         executor = scheduler_executor()
     workers = workers or min(2, os.cpu_count() or 1)
@@ -143,6 +151,7 @@ def sweep_configs(configs: Sequence[GLOConfig], base: Optional[GLOConfig] = None
                 runs[i] = train_or_load(configs[i], digits_of(configs[i]), root, False, snapshot_epochs)
             except Exception as err:  # noqa: BLE001 - report and carry on with the others
                 fail(i, err)
+        log_trained(IN_PROCESS, [runs[i].name for i in todo if i in runs])
     elif todo:
         got, retried_ids = _train_remote([configs[i] for i in todo], executor, workers, snapshot_epochs, progress)
         retried = [_changed(base, configs[todo[j]]) for j in retried_ids]
@@ -154,9 +163,12 @@ def sweep_configs(configs: Sequence[GLOConfig], base: Optional[GLOConfig] = None
                     continue
                 runs[i] = run_from_payload(outcome, configs[i], digits_of(configs[i]))
                 save_run(runs[i], root)
+                if tensorboard_dir(configs[i]):  # written here, where the user runs tensorboard
+                    write_tensorboard(runs[i], tensorboard_dir(configs[i]))
             except Exception as err:  # noqa: BLE001
                 runs.pop(i, None)
                 fail(i, err)
+        log_trained(place_of(executor), [runs[i].name for i in todo if i in runs])
     ordered = [runs[i] for i in sorted(runs)]
     n_cached = len(configs) - len(todo) - n_unloadable
     result = SweepResult(ordered, time.perf_counter() - start, n_cached, len(runs) - n_cached, failures, retried)
@@ -230,6 +242,33 @@ def as_sent(cfg: GLOConfig) -> dict:
     return cfg.replace(precision=cfg.resolved_precision()).to_dict()
 
 
+def place_of(executor: Optional[Executor]) -> str:
+    """Where runs sent to ``executor`` train, in words: local worker processes (the default pool),
+    the Dask cluster at its scheduler's address, or the executor's class."""
+    if executor is None or isinstance(executor, ProcessPoolExecutor):
+        return LOCAL_WORKERS
+    client = getattr(executor, "_client", None)  # distributed's ClientExecutor
+    address = getattr(getattr(client, "scheduler", None), "address", None)
+    return f"the Dask cluster at {address}" if address else type(executor).__name__
+
+
+def log_trained(place: str, names: Iterable[str]) -> None:
+    """Append "<place>\t<run name>" to ``$GLO_TRAINED_LOG`` for each run trained (when it is set)."""
+    path, names = os.environ.get(TRAINED_LOG), list(names)
+    if path and names:
+        with open(path, "a") as log:
+            log.writelines(f"{place}\t{name}\n" for name in names)
+
+
+def trained_places(path: Path) -> dict[str, str]:
+    """What ``$GLO_TRAINED_LOG`` holds: {run name: where it trained} (the last place, for a run
+    trained twice); empty when the file is absent."""
+    if not Path(path).exists():
+        return {}
+    lines = (line.split("\t", 1) for line in Path(path).read_text().splitlines() if "\t" in line)
+    return {name: place for place, name in lines}
+
+
 def train_payload(cfg_dict: dict, snapshot_epochs: tuple = (), threads: Optional[int] = None,
                   attempt: int = 1) -> dict:
     """What a worker does: train one run on data it loads itself and return it as plain data
@@ -238,7 +277,8 @@ def train_payload(cfg_dict: dict, snapshot_epochs: tuple = (), threads: Optional
     if threads:
         torch.set_num_threads(threads)
     cfg = GLOConfig(**cfg_dict)
-    return run_payload(train(cfg, load_digits(cfg), progress=False, snapshot_epochs=snapshot_epochs))
+    # log_dir "": the client writes the TensorBoard logs of what it gets back, on its own disk
+    return run_payload(train(cfg, load_digits(cfg), progress=False, snapshot_epochs=snapshot_epochs, log_dir=""))
 
 
 def _local_pool(workers: int) -> ProcessPoolExecutor:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import copy
+import json
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +12,7 @@ from typing import Iterable, Optional
 import pandas as pd
 import torch
 import torch.nn.functional as F
+from torchvision.utils import make_grid
 from tqdm.auto import tqdm
 
 from ..seeding import set_seed
@@ -27,6 +30,10 @@ YARDSTICK_IMAGES = 512
 #: images redrawn at once when all of them are (the last epoch's yardstick, ``Run.reconstructions``):
 #: the generator's activations for 60,000 images at once took 7.8 GB (benchmarks/bench_scale.py)
 RECONSTRUCT_CHUNK = 2048
+#: the environment variable naming a TensorBoard folder for runs whose config sets no ``log_dir``
+TENSORBOARD_ENV = "GLO_TENSORBOARD_DIR"
+#: training images (the first ones) whose reconstructions a run writes to TensorBoard beside them
+TENSORBOARD_IMAGES = 16
 
 
 @dataclass
@@ -71,9 +78,15 @@ class Run:
 
 
 def train(cfg: GLOConfig, digits: Digits, progress: bool = True,
-          snapshot_epochs: Iterable[int] = (), loss_fn: Optional[LossFn] = None) -> Run:
-    """Optimise codes and generator jointly; returns the run (the loop does not print)."""
+          snapshot_epochs: Iterable[int] = (), loss_fn: Optional[LossFn] = None,
+          log_dir: Optional[str] = None) -> Run:
+    """Optimise codes and generator jointly; returns the run (the loop does not print).
+    ``log_dir``: TensorBoard folder the run's history and reconstructions are written to once it
+    is trained (None: ``tensorboard_dir(cfg)``; "": none)."""
     snapshot_epochs = set(snapshot_epochs)
+    log_dir = tensorboard_dir(cfg) if log_dir is None else log_dir
+    if log_dir:
+        summary_writer(log_dir)  # a missing tensorboard fails here, not after the training
     device = pick_device(cfg.device)
     if loss_fn is None:  # before seeding: the perceptual loss's judge may be trained (and seeded) here
         loss_fn = make_loss(cfg, digits)
@@ -122,7 +135,49 @@ def train(cfg: GLOConfig, digits: Digits, progress: bool = True,
     history = pd.DataFrame(rows)
     timings = {"train_seconds": seconds, "seconds_per_epoch": seconds / cfg.epochs,
                "device": str(device), "precision": precision}
-    return Run(cfg, model, history, timings, digits.fingerprint(), snapshots=snapshots, digits=digits)
+    run = Run(cfg, model, history, timings, digits.fingerprint(), snapshots=snapshots, digits=digits)
+    if log_dir:
+        write_tensorboard(run, log_dir)
+    return run
+
+
+def tensorboard_dir(cfg: GLOConfig) -> str:
+    """Where a run of ``cfg`` logs for TensorBoard: its ``log_dir``, else ``$GLO_TENSORBOARD_DIR``,
+    else "" (nowhere)."""
+    return cfg.log_dir or os.environ.get(TENSORBOARD_ENV, "").strip()
+
+
+def summary_writer(log_dir: str) -> type:
+    """``torch.utils.tensorboard.SummaryWriter``, or an ImportError naming ``log_dir`` and the
+    extra to install when tensorboard (an optional dependency) is missing."""
+    try:
+        from torch.utils.tensorboard import SummaryWriter  # imported here: tensorboard is optional
+    except ImportError:
+        raise ImportError(f"log_dir={log_dir!r} (GLOConfig.log_dir or ${TENSORBOARD_ENV}) asks for "
+                          "TensorBoard logs, but the tensorboard package is not installed: "
+                          "pip install -e '.[tensorboard]', or leave log_dir empty") from None
+    return SummaryWriter
+
+
+def write_tensorboard(run: Run, log_dir: str) -> Path:
+    """``<log_dir>/<run name>/``: every numeric column of the run's history as a scalar per epoch
+    (``history/loss``, ``history/mse``, ...), its config as text, and its first training images
+    above their reconstructions. Events of an earlier training of the same run are replaced."""
+    folder = Path(log_dir).expanduser() / run.name
+    for old in folder.glob("events.out.tfevents.*"):  # a retrained run: one curve, not two
+        old.unlink()
+    with summary_writer(log_dir)(str(folder)) as writer:
+        numeric = run.history.select_dtypes("number").drop(columns="epoch")
+        for epoch, row in zip(run.history["epoch"], numeric.itertuples(index=False)):
+            for name, value in zip(numeric.columns, row):
+                writer.add_scalar(f"history/{name}", value, int(epoch))
+        writer.add_text("config", f"`{json.dumps(run.config.to_dict())}`", run.config.epochs)
+        if run.digits is not None:
+            ids = torch.arange(min(TENSORBOARD_IMAGES, len(run.digits.labels)))
+            pair = torch.cat([run.digits.images[ids].cpu(), run.reconstructions(ids).clamp(0, 1)])
+            writer.add_image("reconstructions", make_grid(pair, nrow=len(ids), pad_value=1.0),
+                             run.config.epochs)
+    return folder
 
 
 def adam(groups: list[dict]) -> torch.optim.Optimizer:

@@ -30,6 +30,7 @@ from nbconvert import PDFExporter
 from .. import atomic, paths
 from ..core.config import GLOConfig
 from ..core.data import check_source
+from ..core.sweep import IN_PROCESS, SCHEDULER_ENV, TRAINED_LOG, trained_places
 from ..results import clear_tables
 from ..studies import content_probe, frontier, loss_study, noise_study, sampling_study
 from ..studies import encoders as encoders_study
@@ -37,6 +38,8 @@ from ..version import __version__
 from .notebook_cache import READS_LOG, NotebookCache, log_for, parameterized, reads_logged, tables_in
 
 PDF_NAME = "glo_report.pdf"
+#: the file in the build folder where the notebooks' sweeps note where each run trained ($GLO_TRAINED_LOG)
+TRAINED_RUNS = ".trained_runs.log"
 
 
 class BuildError(RuntimeError):
@@ -166,6 +169,7 @@ def build(params: Optional[Mapping[str, Any]] = None, smoke: bool = False,
     with _exclusive(out_dir), _stop_children_on_signal(), _build_environment(out_dir):
         executed_dir.mkdir(parents=True, exist_ok=True)
         clear_tables(out_dir)  # measures of an earlier build must not leak into this one
+        (out_dir / TRAINED_RUNS).unlink(missing_ok=True)  # and its runs are not this one's
         cache = NotebookCache() if reuse else None
         executed, before, begin, report = [], _cached_runs(), time.perf_counter(), []
         for k, nb in enumerate(notebooks, 1):
@@ -177,8 +181,9 @@ def build(params: Optional[Mapping[str, Any]] = None, smoke: bool = False,
             _say(progress, f"[{k}/{len(notebooks)}] {nb.stem} {how} in {report[-1][2]:.1f} s")
         pdf, rebuilt = to_pdf_if_changed(merge(executed), out_dir / PDF_NAME, root / "report" / "template",
                                          force=not reuse)
-        trained = len(set(_cached_runs().items()) - set(before.items()))
-        _say(progress, summary(report, rebuilt, trained, pdf, time.perf_counter() - begin))
+        trained = trained_where(set(_cached_runs().items()) - set(before.items()), out_dir / TRAINED_RUNS)
+        _say(progress, summary(report, rebuilt, trained, pdf, time.perf_counter() - begin,
+                               os.environ.get(SCHEDULER_ENV) or None))
         return pdf
 
 
@@ -202,22 +207,49 @@ def run_or_reuse(notebook: Path, output: Path, params: Mapping[str, Any], build_
     return "executed"
 
 
-def summary(report: list[tuple[str, str, float]], pdf_rebuilt: bool, trained: int, pdf: Path,
-            seconds: float) -> str:
-    """The build's last lines: each notebook executed or reused and its time, runs trained, the PDF."""
+def summary(report: list[tuple[str, str, float]], pdf_rebuilt: bool, trained: Mapping[str, int], pdf: Path,
+            seconds: float, scheduler: Optional[str] = None) -> str:
+    """The build's last lines: each notebook executed or reused and its time, how many runs were
+    trained and where (``trained``: {place: runs}), the Dask scheduler sweeps were sent to, the PDF."""
     lines = [f"  {stem:<22} {how:<9} {s:7.1f} s" for stem, how, s in report]
     n_run = sum(how == "executed" for _, how, _ in report)
     lines.append(f"{len(report)} notebooks ({n_run} executed, {len(report) - n_run} reused from the notebook "
-                 f"cache), PDF {'rebuilt' if pdf_rebuilt else 'unchanged'}, in {seconds:.1f} s; {trained} "
-                 f"run(s) trained into {paths.cache_dir()}, every other run loaded from it")
+                 f"cache), PDF {'rebuilt' if pdf_rebuilt else 'unchanged'}, in {seconds:.1f} s; "
+                 f"{sum(trained.values())} run(s) trained into {paths.cache_dir()}, every other run loaded from it")
+    places = dict(trained)
+    if scheduler:  # the cluster is named even when every run came from the cache
+        lines.append(f"sweeps were sent to the Dask scheduler at {scheduler} (--scheduler, ${SCHEDULER_ENV})")
+        if not any(place.startswith("the Dask cluster") for place in places):
+            places[f"the Dask cluster at {scheduler}"] = 0
+    if any(places.values()) or scheduler:
+        lines.append("where they trained: " + ", ".join(f"{n} {_where(place)}" for place, n in
+                                                        sorted(places.items(), key=lambda item: -item[1])))
     lines.append(f"the report: {pdf}")
     return "\n".join(lines)
+
+
+def _where(place: str) -> str:
+    if place == IN_PROCESS:  # a sweep's own process, in a build: the kernel running its notebook
+        return "in the notebook kernels themselves"
+    return f"{'on' if place.startswith('the Dask cluster') else 'in'} {place}"
+
+
+def trained_where(new_runs: set[tuple[str, int]], log: Path) -> dict[str, int]:
+    """{place: how many of ``new_runs`` (name, model time) trained there}, from the places the sweeps
+    logged; a run no sweep logged was trained by a notebook kernel itself (``train_or_load``)."""
+    logged = trained_places(log)
+    places: dict[str, int] = {}
+    for name, _ in new_runs:
+        place = logged.get(name, IN_PROCESS)
+        places[place] = places.get(place, 0) + 1
+    return places
 
 
 @contextmanager
 def _build_environment(out_dir: Path) -> Iterator[None]:
     """What the kernels read from their environment during a build, removed afterwards."""
-    names = {"GLO_REPORT_BUILD": "1", "GLO_BUILD_DIR": str(out_dir.resolve())}
+    names = {"GLO_REPORT_BUILD": "1", "GLO_BUILD_DIR": str(out_dir.resolve()),
+             TRAINED_LOG: str((out_dir / TRAINED_RUNS).resolve())}
     saved = {k: os.environ.get(k) for k in (*names, READS_LOG)}
     os.environ.update(names)
     try:
