@@ -17,9 +17,10 @@ from glo_lib import GLOConfig, load_digits, train_or_load
 from glo_lib.core import encoders as E
 from glo_lib.core.judge import judge_or_load, judge_test_set
 from glo_lib.core.runs import StaleRunWarning
+from glo_lib.measures.encoded import measure_encoder
 from glo_lib.reporting import charts, explorer
-from glo_lib.reporting.build import STUDY_CHECKS
 from glo_lib.studies import encoders as st
+from glo_lib.narrative import encoders as words
 
 #: after the regression phase the encoded codes of the training digits miss at most this share of
 #: the variance of the stage-1 codes (class codes and content codes alike); measured: about 6% and
@@ -207,27 +208,6 @@ def test_damaged_or_stale_encoders_are_named_and_retrained(tiny_run, tmp_path):
 
 # --- the study ----------------------------------------------------------------------------------
 
-GOOD = dict(regress_epochs=60, finetune_epochs=10, encoder_batch_size=32, lr_regress=0.001, lr_finetune=0.0003,
-            encoder_width=32, anchor_weight=10.0, shift_px=2.0, seed=0, judge_epochs=10, n_heldout=500)
-
-
-@pytest.mark.parametrize("name, bad", [("regress_epochs", 0), ("lr_finetune", 0), ("shift_px", -1),
-                                       ("judge_epochs", 0), ("n_heldout", 5), ("encoder_batch_size", 1)])
-def test_check_study_names_the_bad_parameter(name, bad):
-    st.check_study(**GOOD)
-    with pytest.raises(ValueError, match=f"^{name} must be"):
-        st.check_study(**{**GOOD, name: bad})
-
-
-def test_the_build_checks_the_notebooks_parameters():
-    from glo_lib.reporting.build import UsageError, plan
-
-    assert STUDY_CHECKS["06_encoders"] == [st.check_study]
-    assert plan({"smoke": True, "anchor_weight": 1.0}, [NOTEBOOK]) == {NOTEBOOK: {"smoke": True, "anchor_weight": 1.0}}
-    with pytest.raises(UsageError, match="^06_encoders.ipynb: lr_finetune must be a finite number > 0") as err:
-        plan({"lr_finetune": 0}, [NOTEBOOK])
-    assert err.value.parameter == "lr_finetune"
-
 
 def test_loading_cached_encoders_leaves_the_global_random_state_alone(run, enc):
     torch.manual_seed(123)
@@ -238,8 +218,6 @@ def test_loading_cached_encoders_leaves_the_global_random_state_alone(run, enc):
 
 
 def test_study_sizes_and_heldout_digits(tiny_digits):
-    assert st.study_sizes(10, 500, smoke=False) == (10, 500)
-    assert st.study_sizes(10, 500, smoke=True) == (1, 100) and st.study_sizes(10, 50, smoke=True) == (1, 50)
     images, labels = st.heldout_digits(tiny_digits, 200)
     test_images, test_labels = judge_test_set(tiny_digits)
     assert torch.equal(images, test_images[:200]) and torch.equal(labels, test_labels[:200])
@@ -259,14 +237,14 @@ def _table():
 
 def test_display_table_formats_shares_and_leaves_the_missing_classifier_blank():
     shown = st.display_table(_table())
-    assert list(shown.columns) == ["codes", "digits", "n", "MSE", "transfer", "classifier", "logistic probe",
+    assert list(shown.columns) == ["codes", "digits", "n", "MSE", "class transfer", "classifier", "logistic probe",
                                    "MLP probe"]
     assert shown.iloc[0].tolist() == ["stage-1 codes", "training", 256, "0.0109", "89.8%", "–", "11.3%", "7.4%"]
     assert shown.iloc[4].tolist()[:2] == ["fine-tuned", "held-out"] and shown.iloc[4]["classifier"] == "96.0%"
 
 
 def test_generalisation_sentence():
-    assert st.generalisation_sentence(_table()) == (
+    assert words.generalisation_sentence(_table()) == (
         "**New digits.** Drawn from their encoded codes, held-out digits have a reconstruction MSE of "
         "0.0571 against 0.0130 after regression (4.4 times) and 0.0425 against 0.0214 after fine-tuning "
         "(2.0 times), against training digits: the encoders still work better on the digits they learned "
@@ -274,49 +252,49 @@ def test_generalisation_sentence():
         "code for a new digit.")
     close = _table()
     close.loc[4, "mse"] = 0.0300
-    assert "the encoders work about as well on new digits" in st.generalisation_sentence(close)
+    assert "the encoders work about as well on new digits" in words.generalisation_sentence(close)
     assert st.heldout_ratio(close) == pytest.approx(0.0300 / 0.0214)
 
 
 def test_transfer_and_leakage_sentences():
     from types import SimpleNamespace
 
-    said = st.transfer_sentence(_table(), SimpleNamespace(accuracy=0.985, n_train=3795))
+    said = words.transfer_sentence(_table(), SimpleNamespace(accuracy=0.985, n_train=3795))
     assert said == (
         "**Class transfer.** Drawn as each of the ten digits, the encoded content codes of held-out digits give "
         "images the judge reads as the intended digit 88.8% of the time after fine-tuning (92.3% after "
         "regression; training digits 84.6%; stage 1's own codes 89.8%). As a classifier, the class encoder "
         "names 96.0% of the held-out digits right (100.0% of the training digits), against about 98% for the "
         "judge, which learned from 3795 real digits where the encoders had 256.")
-    assert st.leakage_sentence(_table()) == (
+    assert words.leakage_sentence(_table()) == (
         "**Leakage.** The MLP probe reads the digit from the encoded content codes of held-out digits with "
         "33.9% accuracy after regression and 54.4% after fine-tuning (logistic: 28.2% and 42.8%), against "
         "7.4% for stage 1's content codes of the training digits; chance is 10%.")
 
 
 def test_finetune_sentence_names_the_trade_only_when_there_is_one():
-    said = st.finetune_sentence(_table())
+    said = words.finetune_sentence(_table())
     assert said.startswith("**What fine-tuning changes.** On held-out digits, the MSE falls from 0.0571 to "
                            "0.0425, class transfer falls from 92.3% to 88.8%, the class encoder's accuracy "
                            "stays at about 95.9% and the MLP probe's rises from 33.9% to 54.4%.")
     assert "Reconstruction is paid for with disentanglement" in said
     calm = _table()
     calm.loc[4, "probe_mlp"] = 0.345
-    assert st.finetune_sentence(calm).endswith("Reconstruction improves without more class in the content codes.")
+    assert words.finetune_sentence(calm).endswith("Reconstruction improves without more class in the content codes.")
     flat = _table()
     flat.loc[4, ["mse", "probe_mlp"]] = [0.0570, 0.339]
-    assert st.finetune_sentence(flat).endswith("the MLP probe's stays at about 33.9%.")
+    assert words.finetune_sentence(flat).endswith("the MLP probe's stays at about 33.9%.")
 
 
 def test_training_and_setup_sentences(enc, run):
     enc = E.encoders_or_load(run, SETTINGS)  # from the cache by now
-    said = st.training_sentence(enc)
+    said = words.training_sentence(enc)
     assert said.startswith("The encoders were loaded from the cache: 60 epochs of regression (")
     assert "Fine-tuning, which ties only the class codes to stage 1's, ends at" in said
     skipped = copy.copy(enc)
     skipped.settings = SETTINGS.replace(finetune_epochs=0)
-    assert "Fine-tuning" not in st.training_sentence(skipped)
-    setup = st.setup_sentence(run.config, 0.985, 500)
+    assert "Fine-tuning" not in words.training_sentence(skipped)
+    setup = words.setup_sentence(run.config, 0.985, 500)
     assert setup.startswith("The encoders amortise the Table 1 run ($\\sigma = 0.3$, 128 training digits) and "
                             "learn from its training digits only.") and "judge reads about 98% of them right" in setup
 
@@ -331,7 +309,7 @@ def test_measures_table_on_a_real_run(enc, run, judge, heldout):
     shares = table[["transfer_accuracy", "probe_logreg", "probe_mlp"]]
     assert ((shares >= 0) & (shares <= 1)).all().all() and table.mse.gt(0).all()
     assert math.isnan(table.classifier_accuracy[0]) and table.classifier_accuracy[1:].between(0, 1).all()
-    row = st.measure(enc.model, judge, images[:100], labels[:100], probe_folds=2)
+    row = measure_encoder(enc.model, judge, images[:100], labels[:100], probe_folds=2)
     assert row["mse"] == pytest.approx(table.mse[4])
 
 

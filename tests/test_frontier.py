@@ -6,6 +6,7 @@ import pytest
 
 from glo_lib.measures.metrics import content_bits
 from glo_lib.studies import frontier
+from glo_lib.narrative import frontier as words
 
 
 def _rows():
@@ -43,7 +44,7 @@ def test_non_dominated_needs_one_strictly_better():
 
 def test_frontier_sentence_says_whether_the_target_exists():
     table = frontier.frontier_table(_rows())
-    said = frontier.frontier_sentence(table)
+    said = words.frontier_sentence(table)
     assert said.startswith("The non-dominated points (ringed) come from the conv generator, normal init and "
                            "course generator, normal init.")
     assert "No swept setting reaches 97% class transfer at an MSE of at most 0.025: the best there is about 90% " \
@@ -51,10 +52,10 @@ def test_frontier_sentence_says_whether_the_target_exists():
     better = _rows()
     better.loc[(better.generator == "conv") & (better.noise_std == 0.3), "transfer_accuracy"] = 0.98
     assert "exists: the conv generator, normal init at $\\sigma$ = 0.3 (about 98% at 0.011)" in \
-        frontier.frontier_sentence(frontier.frontier_table(better))
+        words.frontier_sentence(frontier.frontier_table(better))
     none = _rows().assign(mse=0.5)
     assert "No swept setting reconstructs to an MSE of 0.025 or less." in \
-        frontier.frontier_sentence(frontier.frontier_table(none))
+        words.frontier_sentence(frontier.frontier_table(none))
 
 
 def test_bits_sentence_finds_where_the_bound_crosses_log2_n():
@@ -62,59 +63,33 @@ def test_bits_sentence_finds_where_the_bound_crosses_log2_n():
     conv = bits[bits.generator == "conv"].set_index("noise_std")["bits"]
     assert conv[0.0] == math.inf and conv[1.0] == pytest.approx(8.0) and conv[0.3] > 8
     assert frontier.crossing_sigma(bits[bits.generator == "conv"]) is None  # 8 bits is not fewer than 8
-    said = frontier.bits_sentence(bits, ("conv", "normal"))
+    said = words.bits_sentence(bits, ("conv", "normal"))
     assert said.startswith("For the conv generator, normal init, at every swept $\\sigma$ a content code can still "
                            "carry more than the 8 bits")
     small = _rows().assign(content_var=0.25)
-    said = frontier.bits_sentence(frontier.bits_table(small), ("conv", "normal"))
+    said = words.bits_sentence(frontier.bits_table(small), ("conv", "normal"))
     assert "from $\\sigma$ = 1 on, a content code can carry fewer than the 8 bits needed to tell the 256" in said
     assert "class transfer goes from 80.0% to 97.0%" in said
-
-
-def test_check_study_names_the_parameter():
-    frontier.check_study(["course/normal", "conv/lord"], [0, 1], [16, 32], [0.0, 1.0])
-    frontier.check_study(["conv/normal"], [0], [], [0.3])  # no code-length sweep
-    with pytest.raises(ValueError, match=r"families must be drawn from .*unknown: \['unet/normal'\]"):
-        frontier.check_study(["unet/normal"], [0], [16], [0.3])
-    with pytest.raises(ValueError, match="frontier_seeds must be a non-empty list of integers >= 0"):
-        frontier.check_study(["conv/normal"], [], [16], [0.3])
-    with pytest.raises(ValueError, match="class_dims must be a list of integers >= 1"):
-        frontier.check_study(["conv/normal"], [0], [0], [0.3])
-    with pytest.raises(ValueError, match="frontier_sigmas must be a non-empty list of numbers >= 0"):
-        frontier.check_study(["conv/normal"], [0], [16], [])
 
 
 def test_default_sentence_applies_the_rule():
     from glo_lib import GLOConfig
 
     table = frontier.frontier_table(_rows())
-    said = frontier.default_sentence(table, GLOConfig(generator="conv", noise_std=0.3))
+    said = words.default_sentence(table, GLOConfig(generator="conv", noise_std=0.3))
     assert said == ("At $\\sigma$ = 0.3 the rule picks the conv generator, normal init (MSE about 0.011, class "
                     "transfer about 90%). It is this build's default; it meets both targets (MSE at most 0.015, "
                     "class transfer at least 90%).")
-    other = frontier.default_sentence(table, GLOConfig(generator="course", noise_std=0.3))
+    other = words.default_sentence(table, GLOConfig(generator="course", noise_std=0.3))
     assert "This build's default, the course generator, normal init, is not the one it picks; it misses a target" in other
-    assert "was not swept" in frontier.default_sentence(table, GLOConfig(noise_std=0.5))
-    assert "the rule picks none" in frontier.default_sentence(frontier.frontier_table(_rows().assign(mse=0.5)),
+    assert "was not swept" in words.default_sentence(table, GLOConfig(noise_std=0.5))
+    assert "the rule picks none" in words.default_sentence(frontier.frontier_table(_rows().assign(mse=0.5)),
                                                                GLOConfig(noise_std=0.3))
-
-
-def test_family_configs_and_smoke():
-    from glo_lib import GLOConfig
-
-    base = GLOConfig()
-    configs = frontier.family_configs(base, ["course/normal", "conv/lord"], [0.0, 0.3, 1.0], [0, 1])
-    assert len(configs) == 12 and {(c.generator, c.code_init) for c in configs} == {("course", "normal"), ("conv", "lord")}
-    smoke = frontier.family_configs(base, ["lord/lord"], [0.0, 0.3, 1.0], [0, 1], smoke=True)
-    assert {(c.generator, c.code_init, c.noise_std, c.seed) for c in smoke} == {
-        ("course", "normal", 0.0, 0), ("course", "normal", 1.0, 0), ("conv", "normal", 0.0, 0), ("conv", "normal", 1.0, 0)}
-    assert frontier.sizes_grid([64, 16, 32], [0, 1]) == {"class_dim": [16, 32, 64], "seed": [0, 1]}
-    assert frontier.sizes_grid([64, 16, 32], [0, 1], smoke=True) == {"class_dim": [16, 64], "seed": [0]}
 
 
 def test_sizes_sentence():
     rows = pd.DataFrame({"class_dim": [16, 16, 32], "mse": [0.01, 0.02, 0.012], "transfer_accuracy": [0.9, 0.8, 0.93]})
-    assert frontier.sizes_sentence(rows, 32) == ("Class-code length (MSE, class transfer; means over seeds): "
+    assert words.sizes_sentence(rows, 32) == ("Class-code length (MSE, class transfer; means over seeds): "
                                                  "16 (0.0150, 85.0%), 32 (0.0120, 93.0%). This build uses 32.")
 
 
@@ -122,10 +97,10 @@ def test_bits_paragraph_covers_both_starts_of_the_default_generator():
     from glo_lib import GLOConfig
 
     rows = pd.concat([_rows(), _rows().query("generator == 'conv'").assign(code_init="lord", content_var=0.0001)])
-    said = frontier.bits_paragraph(frontier.bits_table(rows), GLOConfig(generator="conv"))
+    said = words.bits_paragraph(frontier.bits_table(rows), GLOConfig(generator="conv"))
     assert said.startswith("For the conv generator, normal init, at every swept")
     assert "For the conv generator, lord init, from $\\sigma$ = 0.3 on, a content code can carry fewer" in said
-    assert frontier.bits_paragraph(frontier.bits_table(_rows()), GLOConfig(generator="conv")).count("For the") == 1
+    assert words.bits_paragraph(frontier.bits_table(_rows()), GLOConfig(generator="conv")).count("For the") == 1
 
 
 def test_a_collapsed_point_is_crossed_out_and_kept_off_the_frontier():
@@ -139,7 +114,7 @@ def test_a_collapsed_point_is_crossed_out_and_kept_off_the_frontier():
     lord = table[table.code_init == "lord"].iloc[0]
     assert lord["collapsed"] and not lord["non_dominated"]  # it would dominate everything otherwise
     assert table[table.code_init == "normal"]["non_dominated"].sum() >= 1
-    said = frontier.frontier_sentence(table)
+    said = words.frontier_sentence(table)
     assert ("Crossed out and kept off the frontier, because the reconstructions of a class collapse into one digit "
             "(within-class diversity below 0.5): the conv generator, lord init at $\\sigma$ = 0.3.") in said
     assert "lord init" not in said.split(" Crossed out")[0]
@@ -150,5 +125,5 @@ def test_a_collapsed_point_is_crossed_out_and_kept_off_the_frontier():
 def test_when_every_point_collapsed_none_is_on_the_frontier():
     table = frontier.frontier_table(_rows().assign(diversity=0.1))
     assert table["collapsed"].all() and not table["non_dominated"].any()
-    said = frontier.frontier_sentence(table)
+    said = words.frontier_sentence(table)
     assert said.startswith("No point is left on the frontier: every swept setting collapsed. Crossed out")

@@ -9,6 +9,7 @@ from glo_lib import GLOConfig
 from glo_lib.core.perceptual import VGG16_ENV
 from glo_lib.core.sweep import SweepResult
 from glo_lib.studies import loss_study
+from glo_lib.narrative import losses as words
 
 CAVEAT = (" That network is the judge that also scores class transfer, so that column may flatter it: "
           "the run was trained to look right to that very network.")
@@ -25,34 +26,6 @@ def table(*rows):
 
 
 # ---------------------------------------------------------------- checks and settings
-
-def test_check_study_accepts_the_defaults():
-    loss_study.check_study(["l1", "l2", "l1+l2", "perceptual"], [0, 1, 2])
-
-
-@pytest.mark.parametrize("losses", [["l1", "l3"], [], ["l1", "l1"], "l1", None, [["l1"]]])
-def test_check_study_rejects_bad_losses_with_one_message(losses):
-    with pytest.raises(ValueError) as err:
-        loss_study.check_study(losses, [0])
-    assert str(err.value) == LOSSES_MESSAGE + repr(losses)
-
-
-@pytest.mark.parametrize("seeds", [[], [-1], [0, 0], [0.5], "0"])
-def test_check_study_names_the_seeds(seeds):
-    with pytest.raises(ValueError, match="^seeds must be"):
-        loss_study.check_study(["l1"], seeds)
-
-
-def test_smoke_judge_trains_the_judge_one_epoch_and_changes_nothing_else():
-    cfg = GLOConfig(n_samples=60, epochs=2)
-    assert loss_study.smoke_judge(cfg) == cfg.replace(perceptual_judge_epochs=1)
-
-
-@pytest.mark.parametrize("seed, smoke, expected", [(0, False, [0, 1, 2]), (2, False, [2, 0, 1]),
-                                                   (5, False, [5, 0, 1, 2]), (2, True, [2])])
-def test_run_seeds_put_the_figures_seed_first(seed, smoke, expected):
-    assert loss_study.run_seeds(seed, [0, 1, 2], smoke) == expected
-
 
 def test_require_feature_net_stops_only_for_a_vgg16_perceptual_loss_without_weights(monkeypatch, tmp_path):
     monkeypatch.setenv(VGG16_ENV, str(tmp_path / "nowhere.pth"))
@@ -91,18 +64,17 @@ def test_mean_histories_average_each_epoch_over_seeds():
     assert means["l2"]["epoch"].tolist() == [1, 2] and means["l1"]["mse"].tolist() == pytest.approx([0.2, 0.1])
 
 
-def test_measure_runs_add_sharpness_to_each_runs_evaluation(monkeypatch):
+def test_measure_runs_take_each_runs_evaluation_with_its_own_seeds_judge(monkeypatch):
     calls = []
 
-    def fake_evaluate(run, judge, n_generated):
+    def fake_evaluate(run, judge, n_generated):  # evaluate's row carries the sharpness itself
         calls.append((run.config.seed, judge, n_generated))
-        return {"loss": run.config.loss, "seed": run.config.seed, "mse": 0.5}
+        return {"loss": run.config.loss, "seed": run.config.seed, "mse": 0.5, "sharpness": 0.25 + run.config.seed}
 
     monkeypatch.setattr(loss_study, "cached_evaluate", fake_evaluate)
-    monkeypatch.setattr(loss_study, "relative_sharpness", lambda recon, real: float(real.mean()) + 0.25)
     df = loss_study.measure_runs([fake_run("l1", 0), fake_run("l1", 1)], {0: "judge0", 1: "judge1"}, 100)
     assert calls == [(0, "judge0", 100), (1, "judge1", 100)]
-    assert df.drop(columns="ink").to_dict("records") == [
+    assert df.to_dict("records") == [
         {"loss": "l1", "seed": 0, "mse": 0.5, "sharpness": 0.25, "degenerate": False},
         {"loss": "l1", "seed": 1, "mse": 0.5, "sharpness": 1.25, "degenerate": False}]
 
@@ -136,60 +108,60 @@ def test_a_degenerate_run_is_flagged_kept_out_of_the_means_and_explained():
     assert t.at["L1", "MSE"] == "0.0105 ± 0.0007"  # seeds 0 and 1 only
     assert t.loc["L1, seed 2 (degenerate)", "MSE"] == "0.0700"
     assert t.loc["L1, seed 2 (degenerate)", "class transfer (%)"] == "56.0"
-    assert "has its own row and is left out of its loss's mean" in loss_study.table_caption(measures)
-    said = loss_study.degenerate_sentence(measures)
+    assert "has its own row and is left out of its loss's mean" in words.table_caption(measures)
+    said = words.degenerate_sentence(measures)
     assert said.startswith("**A degenerate run.** The L1 run of seed 2 reconstructs with 6.4 times the median "
                            "MSE of all runs, and its reconstructions hold 40% of the real digits' ink.")
     assert "draws background where the digits have strokes" in said and "median" in said
     healthy = measures.assign(ink=1.0)
-    assert "a failed optimisation, not a property of the loss" in loss_study.degenerate_sentence(healthy)
-    assert loss_study.degenerate_sentence(measures.assign(degenerate=False)) is None
-    assert "L1 has the lowest MSE" in loss_study.wins_sentence(measures)  # ranked on its normal runs
+    assert "a failed optimisation, not a property of the loss" in words.degenerate_sentence(healthy)
+    assert words.degenerate_sentence(measures.assign(degenerate=False)) is None
+    assert "L1 has the lowest MSE" in words.wins_sentence(measures)  # ranked on its normal runs
 
 
 def test_wins_sentence_names_each_winner_and_a_lead_within_the_spread():
-    text = loss_study.wins_sentence(table(
+    text = words.wins_sentence(table(
         row("l1", mse=0.1, l1=0.2, sharpness=0.9, transfer_accuracy=0.5, diversity=0.8),
         row("perceptual", mse=0.2, l1=0.3, sharpness=0.7, transfer_accuracy=0.6, diversity=0.7)))
     assert text == ("Of the runs that trained normally, L1 has the lowest MSE, the lowest L1 error, the sharpness "
                     "closest to the real digits and the diversity closest to the real digits; perceptual has the "
                     "highest class-transfer accuracy.")
-    close = loss_study.wins_sentence(table(row("l1", 0, mse=0.10), row("l1", 1, mse=0.20),
+    close = words.wins_sentence(table(row("l1", 0, mse=0.10), row("l1", 1, mse=0.20),
                                            row("l2", 0, mse=0.12), row("l2", 1, mse=0.22)))
     assert "L1 has the lowest MSE (within the seed spread of L2)" in close
     assert not any(ch.isdigit() for ch in close.replace("L1", "").replace("L2", ""))  # numbers are the table's
 
 
 def test_blur_sentence_confirms_or_contradicts():
-    assert loss_study.blur_sentence(table(row("l1", sharpness=0.8), row("l2", sharpness=0.5),
+    assert words.blur_sentence(table(row("l1", sharpness=0.8), row("l2", sharpness=0.5),
                                           row("perceptual", sharpness=0.9))) == (
         "L2 blurs, as expected: its reconstructions are the least sharp of all, where perceptual's are the sharpest.")
-    assert loss_study.blur_sentence(table(row("l1", sharpness=0.1), row("l2", sharpness=0.09),
+    assert words.blur_sentence(table(row("l1", sharpness=0.1), row("l2", sharpness=0.09),
                                           row("perceptual", sharpness=0.07))) == (
         "The claim that L2 blurs does not hold here: perceptual's reconstructions are less sharp than L2's.")
 
 
 def test_perceptual_sentence_names_the_network_and_warns_about_the_judge():
-    assert (loss_study.perceptual_sentence(table(row("l1"), row("perceptual")), "judge")
+    assert (words.perceptual_sentence(table(row("l1"), row("perceptual")), "judge")
             == "The perceptual loss used the judge as its frozen feature network." + CAVEAT)
-    assert loss_study.perceptual_sentence(table(row("perceptual")), "vgg16") == (
+    assert words.perceptual_sentence(table(row("perceptual")), "vgg16") == (
         "The perceptual loss used the vgg16 as its frozen feature network.")
-    assert loss_study.perceptual_sentence(table(row("l1"), row("l2")), "judge") is None
+    assert words.perceptual_sentence(table(row("l1"), row("l2")), "judge") is None
 
 
 def test_table_caption_names_the_spread_only_with_several_seeds():
-    one = loss_study.table_caption(table(row("l1"), row("l2")))
+    one = words.table_caption(table(row("l1"), row("l2")))
     assert one == ("Measures per loss, mean over 1 seed; sharpness and diversity are relative to real digits "
                    "(1 = like MNIST).")
-    three = loss_study.table_caption(table(*[row("l1", s) for s in range(3)]))
+    three = words.table_caption(table(*[row("l1", s) for s in range(3)]))
     assert three.startswith("Measures per loss, mean ± standard deviation over 3 seeds; sharpness")
 
 
 def test_curves_caption_says_means_only_with_several_seeds():
     start = ("Per epoch, for each loss: the loss it optimised (left, log scale), and the MSE (middle) and "
              "L1 error (right) of its noise-free reconstructions")
-    assert loss_study.curves_caption(1) == start + "."
-    assert loss_study.curves_caption(3) == start + "; means over 3 seeds."
+    assert words.curves_caption(1) == start + "."
+    assert words.curves_caption(3) == start + "; means over 3 seeds."
 
 
 @pytest.mark.parametrize("losses, seeds, expected", [
@@ -202,7 +174,7 @@ def test_runs_sentence_counts_losses_seeds_and_runs(losses, seeds, expected):
     runs = [fake_run(l, s) for l in losses for s in seeds]
     n_cached = 2 if len(runs) > 1 else 0
     result = SweepResult(runs, 1.5, n_cached, len(runs) - n_cached)
-    assert loss_study.runs_sentence(result) == expected
+    assert words.runs_sentence(result) == expected
 
 
 # ---------------------------------------------------------------- which loss wins
@@ -220,6 +192,6 @@ def test_ranking_orders_by_low_high_or_closeness_to_one():
 
 @pytest.mark.parametrize("losses", [["l1", "perceptual"], ["l2"]])
 def test_blur_sentence_is_none_without_l2_or_without_a_rival(losses):
-    assert loss_study.blur_sentence(table(*[row(l) for l in losses])) is None
+    assert words.blur_sentence(table(*[row(l) for l in losses])) is None
 
 

@@ -9,6 +9,7 @@ from glo_lib import GLOConfig, train
 from glo_lib.prose import direction
 from glo_lib.reporting.charts import measures_by_sigma
 from glo_lib.studies import noise_study as noise
+from glo_lib.narrative import noise as words
 
 
 def _means(mse, acc, sigmas=(0.0, 0.3, 1.0)):
@@ -61,30 +62,6 @@ def test_direction_ignores_small_changes():
     assert direction(0.10, 0.12) == 1 and direction(0.12, 0.10) == -1
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"sigmas": []}, "sigmas must be a non-empty list"),
-    ({"sigmas": [0.3, -1]}, "sigmas must be"),
-    ({"content_decays": [0.0, 0]}, "content_decays must be .* each value once"),
-    ({"seeds": [0.5]}, "seeds must be a non-empty list of integers"),
-    ({"judge_epochs": 0}, "judge_epochs must be an integer >= 1"),
-    ({"n_generated": 1}, "n_generated must be an integer >= 2"),
-    ({"mse_tolerance": -0.1}, "mse_tolerance must be a finite number >= 0"),
-    ({"evolution_epochs": [0, 5]}, "evolution_epochs must be"),
-])
-def test_bad_study_parameters_are_named(kwargs, message):
-    args = dict(sigmas=[0.0, 1.0], content_decays=[0.0, 0.001], seeds=[0], judge_epochs=1,
-                n_generated=200, mse_tolerance=0.1, evolution_epochs=[1])
-    with pytest.raises(ValueError, match=message):
-        noise.check_study(**{**args, **kwargs})
-
-
-def test_grid_keeps_the_figures_decay_and_seed_and_shrinks_for_smoke():
-    grid = noise.study_grid([1.0, 0.0, 0.3], [0.0], [1, 2], content_decay=0.001, seed=0)
-    assert grid == {"noise_std": [0.0, 0.3, 1.0], "content_decay": [0.0, 0.001], "seed": [0, 1, 2]}
-    smoke = noise.study_grid([1.0, 0.0, 0.3], [0.0, 0.001], [1, 2], content_decay=0.001, seed=1, smoke=True)
-    assert smoke == {"noise_std": [0.0, 1.0], "content_decay": [0.0, 0.001], "seed": [1]}
-
-
 @pytest.fixture(scope="module")
 def tiny_run(tiny_cfg, tiny_digits):
     return train(tiny_cfg, tiny_digits, progress=False, snapshot_epochs=[1])
@@ -132,9 +109,6 @@ def _sweep(mse=(0.04, 0.05), acc=(0.5, 0.8), div=(0.9, 0.5), seeds=(0, 1), sigma
 
 
 def test_small_helpers():
-    assert noise.judge_settings(10, 1000, smoke=False) == (10, 1000)
-    assert noise.judge_settings(10, 1000, smoke=True) == noise.SMOKE_JUDGE == (1, 200)
-    assert noise.snapshot_epochs([25, 1, 5, 50, 5], 10) == [1, 5]
     runs = {(0.0, 0.001, 0): "a", (1.0, 0.001, 0): "b", (1.0, 0.0, 0): "c", (1.0, 0.001, 1): "d"}
     assert noise.runs_at(runs, [0.0, 1.0], 0.001, 0) == {0.0: "a", 1.0: "b"}
     rows = pd.DataFrame({"content_decay": [0.0, 0.001, 0.001], "mse": [1, 2, 3]})
@@ -147,41 +121,41 @@ def test_sweep_sentence():
     grid = {"noise_std": [0.0, 1.0], "content_decay": [0.0, 0.001], "seed": [0]}
     result = SweepResult(runs=[None] * 4, seconds=2.04, n_cached=3, n_trained=1)
     cfg = GLOConfig(n_samples=60, epochs=2)
-    assert noise.sweep_sentence(grid, cfg, result, table1_cached=True, seconds=3.26) == (
+    assert words.sweep_sentence(grid, cfg, result, table1_cached=True, seconds=3.26) == (
         "The sweep covers 2 noise levels x 2 decay weights x 1 seed(s) = 4 runs of 60 images and 2 epochs "
         "each. 4 runs in 2.0 s: 1 trained, 3 loaded from the cache; with the Table 1 run and its snapshots "
         "(loaded first) it took 3.3 s in all.")
-    assert "(trained first)" in noise.sweep_sentence(grid, cfg, result, table1_cached=False, seconds=1.0)
+    assert "(trained first)" in words.sweep_sentence(grid, cfg, result, table1_cached=False, seconds=1.0)
 
 
 def test_judge_sentence_one_seed_or_a_range():
     one = pd.DataFrame({"seed": [0, 0], "judge_accuracy": [0.941, 0.941]})
-    assert noise.judge_sentence(one) == (
+    assert words.judge_sentence(one) == (
         "Each seed draws its own training digits and has its own judge, trained on that seed's held-out real "
         "digits only. On held-out digits it never saw, a judge is right about 94% of the time: that is the "
         "ceiling of class-transfer accuracy.")
     many = pd.DataFrame({"seed": [0, 1, 2, 2], "judge_accuracy": [0.95, 0.93, 0.97, 0.97]})
-    assert "a judge is right about 93% to 97% of the time" in noise.judge_sentence(many)
+    assert "a judge is right about 93% to 97% of the time" in words.judge_sentence(many)
 
 
 def test_reconstruction_ids_and_caption(tiny_digits):
     ids = noise.reconstruction_ids(tiny_digits.labels, shown=(2, 7), per_digit=2)
     assert tiny_digits.labels[ids].tolist() == [2, 2, 7, 7]
     assert ids[:2].tolist() == torch.nonzero(tiny_digits.labels == 2).flatten()[:2].tolist()
-    assert noise.reconstruction_caption([0.0, 0.3, 1.0], shown=(2, 7)) == (
+    assert words.reconstruction_caption([0.0, 0.3, 1.0], shown=(2, 7)) == (
         "Real training images of the digits 2, 7 (top row) and their noise-free reconstructions by models "
         "trained with content noise $\\sigma$ = 0, 0.3, 1, the Table 1 settings otherwise. Where the noise is "
         "too high, the images of one digit come out alike.")
 
 
 def test_effect_sentence_says_each_trend_in_words():
-    assert noise.effect_sentence(_sweep(mse=(0.04, 0.05), div=(0.9, 0.5), acc=(0.5, 0.8))) == (
+    assert words.effect_sentence(_sweep(mse=(0.04, 0.05), div=(0.9, 0.5), acc=(0.5, 0.8))) == (
         "From $\\sigma$ = 0 to $\\sigma$ = 1 (the noise study's table): More noise costs reconstruction quality, "
         "since the content code can say less about each image. Too much noise therefore makes the digits of a "
         "class look alike: the content code no longer tells them apart. More noise gives the class code more "
         "control over the class: fewer of the transferred digits are read as another digit.")
     # 4% less diversity is beyond prose.SAME_REL_TOL but within DIVERSITY_REL_TOL: no collapse
-    flat = noise.effect_sentence(_sweep(mse=(0.04, 0.0405), div=(0.9, 0.864), acc=(0.8, 0.5)))
+    flat = words.effect_sentence(_sweep(mse=(0.04, 0.0405), div=(0.9, 0.864), acc=(0.8, 0.5)))
     assert "The noise hardly costs reconstruction quality here." in flat
     assert "this run shows no collapse" in flat and "gave the class code less control" in flat
     assert not any(ch.isdigit() for ch in flat.split("):")[1])  # the numbers are the table's
@@ -189,14 +163,14 @@ def test_effect_sentence_says_each_trend_in_words():
 
 def test_transfer_sentence_each_trend():
     rows = _sweep(acc=(0.5, 0.9, 0.8), sigmas=(0.0, 0.3, 1.0), mse=(1, 1, 1), div=(1, 1, 1))
-    assert noise.transfer_sentence(rows) == (
+    assert words.transfer_sentence(rows) == (
         "The judge recognises the intended class in 50.0% of all content x class combinations at "
         "$\\sigma$ = 0 and in 80.0% at $\\sigma$ = 1 (means over seeds; the most is 90.0% at $\\sigma$ = 0.3). "
         "More noise gives the class code more control over the class: fewer of the transferred digits "
         "are read as another digit.")
-    assert noise.transfer_sentence(_sweep(acc=(0.8, 0.81))).endswith(
+    assert words.transfer_sentence(_sweep(acc=(0.8, 0.81))).endswith(
         "The noise hardly changes how well the class code controls the class here.")
-    assert noise.transfer_sentence(_sweep(acc=(0.8, 0.5))).endswith(
+    assert words.transfer_sentence(_sweep(acc=(0.8, 0.5))).endswith(
         "Contrary to the expectation, more noise gave the class code less control.")
 
 
@@ -225,7 +199,7 @@ def test_reconstruction_rows_put_the_truth_first(tiny_run, tiny_digits):
 def test_transfer_sources_and_caption(tiny_digits):
     src = noise.transfer_sources(tiny_digits.labels)
     assert tiny_digits.labels[src].tolist() == noise.TRANSFER_DIGITS == [3, 5, 9]
-    assert noise.transfer_caption(4) == (
+    assert words.transfer_caption(4) == (
         "Class transfer: the content codes of three training images (a 3, a 5 and a 9, left column) drawn "
         "with each class code 0 to 9, for each $\\sigma$ (seed 4).")
 
@@ -239,7 +213,7 @@ def test_decay_table_and_caption():
     assert table["MSE"].tolist() == ["+0.0010 ± 0.0000", "+0.0010 ± 0.0000"]
     one_seed = noise.decay_table(noise.decay_differences(_rows(-0.002, seeds=(0,)), ["mse"], 0.0, 0.001), ["mse"])
     assert one_seed["MSE"].tolist() == ["-0.0020", "-0.0020"]  # no std with one seed
-    assert noise.decay_table_caption(0.0, 0.001) == (
+    assert words.decay_table_caption(0.0, 0.001) == (
         "Effect of the content decay: each measure with $\\lambda$ = 0.001 minus the same measure with "
         "$\\lambda$ = 0, same $\\sigma$ and seed (mean ± std over seeds).")
 
@@ -262,20 +236,20 @@ def _effects(norm=(-0.5, 3), mse=(0.001, 0, 0.01), acc=(0.01, 0, 0.1), div=(-0.0
 
 
 def test_verdict_when_nothing_is_clear():
-    assert noise.decay_verdict_sentence(_effects()) == (
+    assert words.decay_verdict_sentence(_effects()) == (
         "The decay does what it is built for: it shrinks the content codes. It has no clear effect on "
         "reconstruction or class transfer at most $\\sigma$ values, which agrees with the course report's "
         "impression that it did not help.")
     # clear at only 1 of 3 sigma values (not most), or clear but growing: no shrinking claimed
-    assert noise.decay_verdict_sentence(_effects(norm=(-0.5, 1))).startswith("The decay does not clearly shrink")
-    assert noise.decay_verdict_sentence(_effects(norm=(0.5, 3))).startswith(
+    assert words.decay_verdict_sentence(_effects(norm=(-0.5, 1))).startswith("The decay does not clearly shrink")
+    assert words.decay_verdict_sentence(_effects(norm=(0.5, 3))).startswith(
         "The decay does not clearly shrink the content codes. ")
     # diversity is not weighed: the report's figure does not show it
-    assert "no clear effect" in noise.decay_verdict_sentence(_effects(div=(-0.02, 3, -0.1)))
+    assert "no clear effect" in words.decay_verdict_sentence(_effects(div=(-0.02, 3, -0.1)))
 
 
 def test_verdict_small_effects_in_the_direction_of_noise():
-    text = noise.decay_verdict_sentence(_effects(mse=(0.001, 2, 0.01), acc=(0.02, 3, 0.1)))
+    text = words.decay_verdict_sentence(_effects(mse=(0.001, 2, 0.01), acc=(0.02, 3, 0.1)))
     assert text == (
         "The decay does what it is built for: it shrinks the content codes. At most $\\sigma$ values it "
         "clearly gives higher reconstruction MSE, higher class-transfer accuracy, the directions of more "
@@ -286,7 +260,7 @@ def test_verdict_small_effects_in_the_direction_of_noise():
 
 
 def test_verdict_large_effects_against_the_noise():
-    text = noise.decay_verdict_sentence(_effects(acc=(-0.03, 3, 0.1)))
+    text = words.decay_verdict_sentence(_effects(acc=(-0.03, 3, 0.1)))
     assert "it clearly gives lower class-transfer accuracy, not all in the direction of more noise. " in text
     assert text.endswith("amount to at most 30% of what moving $\\sigma$ across its range does (for the "
                          "class-transfer accuracy), so at this weight the decay matters on a scale comparable "
@@ -295,7 +269,7 @@ def test_verdict_large_effects_against_the_noise():
 
 def test_evolution_caption():
     cfg = GLOConfig(epochs=10, noise_std=0.3, content_decay=0.001, seed=2)
-    assert noise.evolution_caption(cfg, [1, 5]) == (
+    assert words.evolution_caption(cfg, [1, 5]) == (
         "Reconstructions of the same training digits during the Table 1 run ($\\sigma$ = 0.3, decay 0.001, "
         "seed 2) at the end of epoch(s) 1, 5, 10.")
 
@@ -305,22 +279,22 @@ def test_summary_table_is_the_one_table_of_the_sweep():
     assert table.index.name == "$\\sigma$" and table.index.tolist() == ["0", "1"]
     assert list(table.columns) == ["MSE", "class transfer (%)", "diversity", "MLP probe (%)", "code norm"]
     assert table.iloc[0, 0] == "0.0400 ± 0.0007" and table.iloc[1, 1] == "80.0 ± 0.1"
-    assert noise.table_caption(0.001, 3).startswith("The noise sweep (Table 1 settings, content decay 0.001): "
+    assert words.table_caption(0.001, 3).startswith("The noise sweep (Table 1 settings, content decay 0.001): "
                                                     "mean ± standard deviation over 3 seeds.")
 
 
 def test_choice_sentence_each_ending():
     rows = _sweep(mse=(0.040, 0.043, 0.050), acc=(0.88, 0.91, 0.95), div=(1, 1, 1), sigmas=(0.0, 0.3, 1.0))
-    assert noise.choice_sentence(rows, 0.1, table1_sigma=0.3) == (
+    assert words.choice_sentence(rows, 0.1, table1_sigma=0.3) == (
         "**Rule for choosing $\\sigma$:** among the values whose mean MSE is at most 10% above the lowest "
         "(0.0400, at $\\sigma$ = 0), the one with the highest class-transfer accuracy. Eligible: $\\sigma$ = 0, "
         "0.3; excluded for their MSE: $\\sigma$ = 1. The rule picks **$\\sigma$ = 0.3**, with 91.0% class "
         "transfer at an MSE of 0.0430; it is the Table 1 value.")
-    everyone = noise.choice_sentence(rows, 0.5, table1_sigma=0.3)
+    everyone = words.choice_sentence(rows, 0.5, table1_sigma=0.3)
     assert "Eligible: $\\sigma$ = 0, 0.3, 1. The rule" in everyone and "excluded" not in everyone
     assert everyone.endswith("**$\\sigma$ = 1**, with 95.0% class transfer at an MSE of 0.0500; the Table 1 "
                              "value $\\sigma$ = 0.3 reaches 91.0% at an MSE of 0.0430.")
-    assert noise.choice_sentence(rows, 0.1, table1_sigma=0.5).endswith("at an MSE of 0.0430.")
+    assert words.choice_sentence(rows, 0.1, table1_sigma=0.5).endswith("at an MSE of 0.0430.")
 
 
 def test_figures_of_the_notebook(tiny_run):

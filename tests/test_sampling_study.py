@@ -18,6 +18,7 @@ from glo_lib.reporting import explorer
 from glo_lib.reporting.figures import by_class, path_rows_figure, transfer_rows_figure
 from glo_lib.seeding import seeded_generator
 from glo_lib.studies import sampling_study as study
+from glo_lib.narrative import sampling as words
 from glo_lib.studies.sampling_study import compare_samplers, display_table, noisy_generations
 
 
@@ -264,25 +265,6 @@ def _table(fd=(450.0, 460.0), agreement=(0.14, 0.105), div=(0.08, 0.07), random=
                          for k, s, a, d, f, m, sh in rows]).set_index("key")
 
 
-def test_check_study_names_the_bad_parameter():
-    assert study.check_study(("random", "gaussian"), (0, 0.5), 100, 1) == (["random", "gaussian"], [0.0, 0.5])
-    assert study.check_study(["per_class"], [], 1000, 10) == (["per_class"], [])
-    with pytest.raises(ValueError, match=r"samplers must be drawn from .*unknown: \['uniform'\]"):
-        study.check_study(["uniform"], [0.0], 1000, 10)
-    with pytest.raises(ValueError, match="explorer_sigmas must be a list of numbers >= 0"):
-        study.check_study(["random"], [0.3, -1], 1000, 10)
-    with pytest.raises(ValueError, match="n_generated must be an integer >= 100, got 99"):
-        study.check_study(["random"], [0.3], 99, 10)
-    with pytest.raises(ValueError, match="judge_epochs must be an integer >= 1, got 2.5"):
-        study.check_study(["random"], [0.3], 1000, 2.5)
-
-
-def test_study_sizes_shrink_only_in_smoke_runs():
-    assert study.study_sizes(1000, 10, smoke=False) == (1000, 200, 10)
-    assert study.study_sizes(1000, 10, smoke=True) == (200, 40, 1)
-    assert study.study_sizes(150, 10, smoke=True) == (150, 40, 1)
-
-
 def test_summary_table_renames_agreement_and_fitted_samplers_skip_random_and_real():
     table = _table()
     assert "sample_agreement" in study.summary_table(table) and "agreement" in table
@@ -292,73 +274,73 @@ def test_summary_table_renames_agreement_and_fitted_samplers_skip_random_and_rea
 
 def test_setup_sentence():
     cfg = GLOConfig(n_samples=60, epochs=2, seed=3)
-    assert study.setup_sentence(cfg, 0.9412, 988) == (
+    assert words.setup_sentence(cfg, 0.9412, 988) == (
         "We use the Table 1 run ($\\sigma = 0.3$, seed 3). Its judge is right about 94% of the time on the 988 "
         "real held-out digits it never saw; those digits are also the real set every sample below is compared with.")
 
 
 def test_frechet_sentence_compares_the_closest_sampler_with_real_digits():
-    said = study.frechet_sentence(_table(fd=(449.9, 450.5)))
+    said = words.frechet_sentence(_table(fd=(449.9, 450.5)))
     assert said.startswith("Even the closest sampler is 48 times as far from the real held-out digits")
     assert "sharpness is below 1 in the loss comparison" in said
 
 
 def test_table_and_paths_captions():
-    assert study.table_caption(200, 988).startswith(
+    assert words.table_caption(200, 988).startswith(
         "Samplers measured by the judge on 200 generated images each, against 988 real held-out digits.")
     content = pd.DataFrame({"t": [0.0, 1.0], "agreement": [1.0, 1.0], "paths": 38})
     classes = pd.DataFrame({"t": [0.0, 1.0], "paths": 40})
-    caption = study.paths_caption(content, classes)
+    caption = words.paths_caption(content, classes)
     assert "different digits (38 paths), class code fixed" in caption
     assert "from class a to class b (40 paths), content code fixed." in caption
 
 
 def test_closeness_phrase_branches():
-    assert study.closeness_phrase(pd.Series({"per_class": 12.34})) == (
+    assert words.closeness_phrase(pd.Series({"per_class": 12.34})) == (
         "**class code + per-class content** has a Frechet distance of 12.3 to real digits")
-    assert study.closeness_phrase(pd.Series({"gaussian": 20.0, "per_class": 10.0})) == (
+    assert words.closeness_phrase(pd.Series({"gaussian": 20.0, "per_class": 10.0})) == (
         "Among the samplers that use learned class codes, **class code + per-class content** is "
         "closest to real digits (Frechet distance 10.0)")
     # within SAME_FRECHET_RATIO (5%) of each other: no winner is named
-    assert study.closeness_phrase(pd.Series({"gaussian": 449.9, "per_class": 450.5})) == (
+    assert words.closeness_phrase(pd.Series({"gaussian": 449.9, "per_class": 450.5})) == (
         "The samplers that use learned class codes are about equally close to real digits "
         "(Frechet distances 449.9 and 450.5)")
 
 
 def test_fitted_sentence_narrowed_and_kept_variety():
-    assert study.fitted_sentence(_table(fd=(449.9, 450.5))) == (
+    assert words.fitted_sentence(_table(fd=(449.9, 450.5))) == (
         "The samplers that use learned class codes are about equally close to real digits (Frechet "
         "distances 449.9 and 450.5), against 9.4 for the real training digits. The judge sees the "
         "intended digit in 14.0% (class code + Gaussian content) and 10.5% (class code + per-class "
         "content) of the images (real training digits: 93.3%). Relative to real digits of the same "
         "class, the within-class diversity of their digits is 0.08 and 0.07, so the generator "
         "narrows the variety of each digit.")
-    kept = study.fitted_sentence(_table(div=(0.9, 0.7)))
+    kept = words.fitted_sentence(_table(div=(0.9, 0.7)))
     assert kept.endswith("the within-class diversity of their digits is 0.90 and 0.70, so most of the "
                          "variety of each digit is kept.")
 
 
 def test_random_sentence_branches():
-    uneven_about = study.random_sentence(_table(fd=(449.9, 450.5), random=(450.3, 0.1, 0, 0.695)))
+    uneven_about = words.random_sentence(_table(fd=(449.9, 450.5), random=(450.3, 0.1, 0, 0.695)))
     assert uneven_about == (
         "Random vectors intend no digit. The judge calls 70% of their images a 0 (an even spread would "
         "give 10%), so random vectors do not reach every digit equally. Their Frechet distance, 450.3, "
         "is about that of the best fitted sampler.")
-    even_far_diverse = study.random_sentence(_table(fd=(100.0, 120.0), random=(250.0, 0.95, 3, 0.15)))
+    even_far_diverse = words.random_sentence(_table(fd=(100.0, 120.0), random=(250.0, 0.95, 3, 0.15)))
     assert even_far_diverse == (
         "Random vectors intend no digit. The judge calls 15% of their images a 3 (an even spread would "
         "give 10%), so they reach the digits roughly evenly. Their Frechet distance, 250.0, is 2.5 times "
         "that of the best fitted sampler; their higher diversity (0.95 against at most 0.08) comes with "
         "images further from real digits.")
-    far_not_diverse = study.random_gap_phrase(_table(fd=(100.0, 120.0), random=(250.0, 0.05, 3, 0.15)))
+    far_not_diverse = words.random_gap_phrase(_table(fd=(100.0, 120.0), random=(250.0, 0.05, 3, 0.15)))
     assert far_not_diverse == " Their Frechet distance, 250.0, is 2.5 times that of the best fitted sampler."
     alone = _table().loc[["random", "real"]]
-    assert study.random_gap_phrase(alone) == ""
-    assert study.random_sentence(alone).endswith("so random vectors do not reach every digit equally.")
+    assert words.random_gap_phrase(alone) == ""
+    assert words.random_sentence(alone).endswith("so random vectors do not reach every digit equally.")
 
 
 def test_transfer_sentence():
-    assert study.transfer_sentence(0.1217, 60) == (
+    assert words.transfer_sentence(0.1217, 60) == (
         "Over all 60 training content codes and all ten class codes, the judge recognises the class "
         "code's digit in about 12% of the 600 transferred images (chance: 10%).")
 
@@ -377,18 +359,18 @@ def _paths(agreement, class_a, class_b):
     ([0.9, 0.6, 0.95], "so the digit is lost somewhere along the path: content codes carry part of the class. "),
 ])
 def test_content_path_verdict_branches(agreement, verdict):
-    assert study.content_path_verdict(pd.Series(agreement)) == verdict
+    assert words.content_path_verdict(pd.Series(agreement)) == verdict
 
 
 def test_paths_sentence_with_and_without_a_switch():
     content, classes = _paths([0.08, 0.05, 0.11], [0.1, 0.06, 0.05], [0.05, 0.06, 0.04])
-    assert study.paths_sentence(content, classes) == (
+    assert words.paths_sentence(content, classes) == (
         "Along content paths the judge keeps seeing the fixed class in at least 5% of the frames at every "
         "point (the ends: 8% and 11%), so this model's class code does not decide the digit even at the "
         "ends of the paths. Along class paths the judge's call never moves from class a to class b; "
         "midway, 88% of the frames look like neither digit.")
     content, classes = _paths([0.9, 0.85, 0.8, 0.85, 0.95], [0.9, 0.6, 0.3, 0.1, 0.0], [0.0, 0.2, 0.5, 0.8, 0.9])
-    sentence = study.paths_sentence(content, classes)
+    sentence = words.paths_sentence(content, classes)
     assert "changes the style but hardly the digit. " in sentence
     # where the curves the figure draws cross: between t = 0.25 (b - a = -0.4) and t = 0.5 (+0.2)
     assert ("the judge's call moves from class a to class b where the two curves cross, at t = 0.42; midway, "
@@ -398,7 +380,7 @@ def test_paths_sentence_with_and_without_a_switch():
 
 def test_noise_sentence():
     noise = pd.DataFrame({"noise_scale": [0.0, 0.5, 1.0, 2.0], "agreement": [0.12, 0.13, 0.126, 0.1]})
-    assert study.noise_sentence(noise, 1.0312, 0.3) == (
+    assert words.noise_sentence(noise, 1.0312, 0.3) == (
         "The learned content codes vary by 1.03 per dimension (standard deviation). With content noise of "
         "standard deviation 0.5, 1 and 2, the judge still sees the intended digit in 13%, 13%, 10% of the "
         "training images (without noise: 12%; the model was trained with noise $\\sigma = 0.3$).")

