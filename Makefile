@@ -13,7 +13,7 @@ LAB_STAMP := $(VENV)/.lab-installed
 LAB_ARGS := --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks --LabApp.news_url=None \
 	--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
 
-.PHONY: report test smoke bench lab lab-screenshot sysdeps clean
+.PHONY: report test smoke bench lab lab-screenshot sysdeps clean accept-prose
 
 report: $(STAMP) sysdeps
 	$(VENV)/bin/glo-report build
@@ -23,6 +23,10 @@ smoke: $(STAMP) sysdeps
 
 test: $(STAMP) sysdeps
 	$(PY) -m pytest
+
+# the report's words changed on purpose: rewrite the golden prose files (tests/golden), then review and commit them
+accept-prose: $(STAMP)
+	GLO_ACCEPT=1 $(PY) -m pytest tests/test_prose_golden.py -q
 
 # trainer vs a plain loop, FLOPs against the CPU's peak, evaluation, smoke builds cold and warm:
 # benchmarks/results/bench.{json,md}; BENCH_ARGS=--full adds the full report built twice
@@ -39,9 +43,10 @@ $(LAB_STAMP): $(STAMP)
 	touch $(LAB_STAMP)
 
 # the README's screenshot, docs/jupyterlab_explorer.png, made by the browser test from notebook 04
-# run with its own parameters (not smoke mode): a few minutes
+# run with its own parameters (not smoke mode): a few minutes. Beside it, docs/jupyterlab_explorer.json
+# records the notebook names it shows; tests/test_screenshots.py (run right after) checks them
 lab-screenshot: $(STAMP) sysdeps
-	GLO_LAB_SCREENSHOT=$(CURDIR)/docs/jupyterlab_explorer.png $(PY) -m pytest tests/test_lab.py -s
+	GLO_LAB_SCREENSHOT=$(CURDIR)/docs/jupyterlab_explorer.png $(PY) -m pytest tests/test_lab.py tests/test_screenshots.py -s
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

@@ -1,7 +1,7 @@
 """Words from numbers: the small, tested pieces that report sentences are built from.
 
-Nothing here knows a study; each study module (``glo_lib.studies``) composes its sentences
-from these and from its measured table.
+Nothing here knows a study; each text module (``glo_lib.narrative``) composes its sentences
+from these and from its study's measured table.
 """
 from __future__ import annotations
 
@@ -54,12 +54,6 @@ def listing(items: Sequence[str], conjunction: str = "and") -> str:
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
-
-
-def span(values: Sequence[float], fmt: str = ".1%") -> str:
-    """"a" when all values are equal (as printed), else "a to b" (lowest to highest)."""
-    lo, hi = f"{min(values):{fmt}}", f"{max(values):{fmt}}"
-    return lo if lo == hi else f"{lo} to {hi}"
 
 
 def mean_std(df: pd.DataFrame, by: str, columns: list[str], digits: int = 3) -> pd.DataFrame:

@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
+from figure_fonts import smallest_font_pt  # noqa: E402
 from glo_lib.reporting import display  # noqa: E402
 
 
@@ -69,11 +70,11 @@ def test_print_scale_and_smallest_font():
     small, ax = plt.subplots(figsize=(4, 2))
     ax.set_xlabel("x", fontsize=9)
     ax.tick_params(labelsize=8)
-    assert display.print_scale(small) == 1.0 and display.smallest_font_pt(small) == 8
+    assert display.print_scale(small) == 1.0 and smallest_font_pt(small) == 8
     wide, ax = plt.subplots(figsize=(12, 2))
     ax.tick_params(labelsize=10)
     scale = display.print_scale(wide)
-    assert scale < 0.7 and display.smallest_font_pt(wide) == pytest.approx(10 * scale)
+    assert scale < 0.7 and smallest_font_pt(wide) == pytest.approx(10 * scale)
 
 
 def test_say_shows_markdown(shown):

@@ -142,7 +142,8 @@ def _report_figures():
 
 
 def test_report_figures_print_with_fonts_of_at_least_8_pt():
-    from glo_lib.reporting.display import MIN_FONT_PT, smallest_font_pt
+    from figure_fonts import smallest_font_pt
+    from glo_lib.reporting.display import MIN_FONT_PT
 
     small = {name: round(smallest_font_pt(fig), 2) for name, fig in _report_figures().items()}
     assert all(v >= MIN_FONT_PT for v in small.values()), small

@@ -7,8 +7,9 @@ import pytest
 from conftest import ROOT
 
 PACKAGE = ROOT / "glo_lib"
-#: sub-package -> layer; modules directly under glo_lib are the leaves (layer 0)
-LAYERS = {"core": 1, "measures": 2, "studies": 3, "reporting": 4}
+#: sub-package -> layer; modules directly under glo_lib are the leaves (layer 0), ``notation`` among
+#: them; ``narrative`` (the words) sits between the studies (the numbers) and reporting
+LAYERS = {"core": 1, "measures": 2, "studies": 3, "narrative": 4, "reporting": 5}
 
 
 def module_name(path: Path) -> str:
@@ -51,7 +52,25 @@ MODULES = {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
 
 def test_the_layers_exist():
     assert {"glo_lib.core.train", "glo_lib.measures.evaluate", "glo_lib.studies.noise_study",
-            "glo_lib.reporting.build", "glo_lib.checks", "glo_lib.paths"} <= set(MODULES)
+            "glo_lib.narrative.noise", "glo_lib.reporting.build", "glo_lib.checks", "glo_lib.paths",
+            "glo_lib.notation"} <= set(MODULES)
+
+
+def test_reporting_takes_its_names_from_the_notation_leaf_not_from_studies():
+    import glo_lib.notation as notation
+
+    names = {n for n in vars(notation) if not n.startswith("_")} | {"MEASURES"}  # measure labels: the registry
+    for module in (m for m in MODULES if m.startswith("glo_lib.reporting.")):
+        for node in ast.walk(ast.parse(MODULES[module].read_text())):
+            if isinstance(node, ast.ImportFrom) and "studies" in (node.module or ""):
+                named = names & {a.name for a in node.names}
+                assert not named, f"{module} takes {', '.join(sorted(named))} from {node.module}"
+
+
+def test_the_store_is_a_leaf():
+    """The one store of trained things: core, measures and reporting all use it, so it imports leaves only."""
+    assert layer("glo_lib.store") == 0
+    assert all(layer(target) == 0 for target, _ in imports(MODULES["glo_lib.store"]))
 
 
 @pytest.mark.parametrize("module", sorted(MODULES))

@@ -1,9 +1,13 @@
 """glo_lib.studies.summary: the build's tables gathered, and the answers to "noise too high / too low"."""
+import io
+
 import pandas as pd
 import pytest
 
 from glo_lib.results import save_table
-from glo_lib.studies import summary
+from glo_lib import narrative
+from glo_lib.studies import noise_study, summary
+from glo_lib.narrative import summary as words
 
 
 def test_summary_needs_the_probe_csv_and_gathers_what_is_there(tmp_path):
@@ -11,11 +15,11 @@ def test_summary_needs_the_probe_csv_and_gathers_what_is_there(tmp_path):
         summary.load_results(tmp_path)
     pd.DataFrame({"noise_std": [0.0, 0.0, 1.0], "mse": [0.1, 0.3, 0.5], "probe_mlp": [0.1, 0.1, 0.2]}) \
         .to_csv(tmp_path / "content_probe.csv", index=False)
-    pd.DataFrame({"loss": ["l1", "l2"], "mse": [0.4, 0.6]}).to_csv(tmp_path / "loss_comparison.csv", index=False)
-    table = summary.summary_table(summary.load_results(tmp_path))
-    assert list(table["experiment"]) == ["Table 1, sigma 0", "Table 1, sigma 1", "loss, l1", "loss, l2"]
-    assert table["MSE"].tolist() == pytest.approx([0.2, 0.5, 0.4, 0.6])
-    assert "Frechet" not in table  # measures no experiment has are left out
+    pd.DataFrame({"claim": ["decay_small"], "holds": [True], "value": [0.1], "sentence": ["..."]}) \
+        .to_csv(tmp_path / "noise_verdicts.csv", index=False)
+    results = summary.load_results(tmp_path)
+    assert list(results) == ["content_probe", "noise_verdicts"]  # the optional tables that are there
+    assert results["noise_verdicts"]["holds"].tolist() == [True]
 
 
 def test_load_results_reads_the_build_folder_by_default(tmp_path, monkeypatch):
@@ -45,7 +49,7 @@ def test_compared_sigmas_take_the_one_nearest_to_table1():
 
 
 def test_too_high_when_diversity_collapses_control_improves_and_detail_is_lost():
-    assert summary.too_high_sentence(_probe()) == (
+    assert words.too_high_sentence(_probe()) == (
         "**Noise too high.** From the Table 1 $\\sigma$ (0.3) to the highest one (1), the within-class diversity of the reconstructions "
         "falls from 0.90 to 0.70 (1.0 = as varied as the real digits), the reconstruction MSE rises from 0.0200 "
         "to 0.0300, and class-transfer accuracy rises from 70.0% to 90.0%. Different images of one digit come out "
@@ -54,7 +58,7 @@ def test_too_high_when_diversity_collapses_control_improves_and_detail_is_lost()
 
 
 def test_too_high_when_nothing_moves_beyond_the_tolerances():
-    text = summary.too_high_sentence(_probe(mse=(0.01, 0.0200, 0.0204), transfer=(0.5, 0.700, 0.709),
+    text = words.too_high_sentence(_probe(mse=(0.01, 0.0200, 0.0204), transfer=(0.5, 0.700, 0.709),
                                             diversity=(1.0, 0.90, 0.885)))
     assert text == (
         "**Noise too high.** From the Table 1 $\\sigma$ (0.3) to the highest one (1), the within-class diversity of the reconstructions "
@@ -64,7 +68,7 @@ def test_too_high_when_nothing_moves_beyond_the_tolerances():
 
 
 def test_too_low_when_samples_still_look_like_digits_but_less_reliably():
-    assert summary.too_low_sentence(_probe()) == (
+    assert words.too_low_sentence(_probe()) == (
         "**Noise too low.** From the Table 1 $\\sigma$ (0.3) down to 0, the reconstruction MSE falls from 0.0200 to 0.0100, "
         "class-transfer accuracy falls from 70.0% to 50.0%, and the judge's agreement with the intended class "
         "of random samples (Gaussian content) falls from 90% to 80%. The MLP probe reads the digit from the "
@@ -74,43 +78,57 @@ def test_too_low_when_samples_still_look_like_digits_but_less_reliably():
 
 
 def test_too_low_sample_verdicts():
-    assert summary.samples_verdict(0.90, 0.905) == "the judge still recognises the intended digit in 90% of them, so they do."
-    assert summary.samples_verdict(0.50, 0.90) == (
+    assert words.samples_verdict(0.90, 0.905) == "the judge still recognises the intended digit in 90% of them, so they do."
+    assert words.samples_verdict(0.50, 0.90) == (
         "the judge recognises the intended digit in only 50% of them, which bears the guess out.")
-    text = summary.too_low_sentence(_probe(agreement=(0.30, 0.90, 0.95)))
+    text = words.too_low_sentence(_probe(agreement=(0.30, 0.90, 0.95)))
     assert text.endswith("samples would no longer look like digits: the judge recognises the intended digit in "
                          "only 30% of them, which bears the guess out.")
 
 
 def test_fast_lr_sentence_with_and_without_lost_control():
-    lost = summary.fast_lr_sentence(_probe(), _probe(transfer=(0.60, 0.70, 0.63)))
+    lost = words.fast_lr_sentence(_probe(), _probe(transfer=(0.60, 0.70, 0.63)))
     assert lost == (
         "When the content codes are allowed to move (content learning rate 0.01), the MLP probe reads the digit "
         "from them with 40.0% at $\\sigma$ = 0 and 10.0% at $\\sigma$ = 1; class-transfer accuracy at $\\sigma$ = 0 is 60.0% "
         "against 63.0% at $\\sigma$ = 1. Too little noise then costs class control, as the course report argued.")
-    kept = summary.fast_lr_sentence(_probe(), _probe(transfer=(0.62, 0.70, 0.63)))
+    kept = words.fast_lr_sentence(_probe(), _probe(transfer=(0.62, 0.70, 0.63)))
     assert kept.endswith("is 62.0% against 63.0% at $\\sigma$ = 1. Even then, less noise did not cost class control "
                          "in this build.")
 
 
-def _results(probe=None, fast=None, decay_effect=0.0, losses=None, random_share=0.56):
+def _csv(table):
+    """``table`` after the trip through a saved CSV that the summary reads it back from."""
+    return pd.read_csv(io.StringIO(table.to_csv(index=False)))
+
+
+def _results(probe=None, fast=None, decay_effect=0.0, losses=None, random_share=0.56, random_frechet=460.0):
+    """What ``load_results`` gives: the probe tables, and the verdicts notebooks 02, 03 and 04 saved,
+    decided on these small tables by the functions those notebooks call."""
     noise = pd.concat([_probe().assign(content_decay=d, content_norm=3.0 - 0.5 * d * 1000,
                                        probe_logreg=0.1, mse=lambda f: f["mse"] + decay_effect * d * 1000)
                        for d in (0.0, 0.001)])
+    diff = noise_study.decay_differences(noise, noise_study.DECAY_MEASURES, 0.0, 0.001)
+    effects = noise_study.decay_effects(diff, noise[noise["content_decay"] == 0.001], noise_study.DECAY_MEASURES)
     losses = losses if losses is not None else pd.DataFrame(
-        [{"loss": l, "seed": k, "mse": m + 0.001 * k, "sharpness": sh, "degenerate": False}
+        [{"loss": l, "seed": k, "mse": m + 0.001 * k, "l1": 0.1, "sharpness": sh, "transfer_accuracy": 0.5,
+          "diversity": 0.8, "train_seconds": 1.0, "ink": 1.0, "degenerate": False}
          for l, m, sh in (("l1", 0.012, 0.9), ("l2", 0.011, 0.6), ("l1+l2", 0.010, 0.8)) for k in range(3)])
     sampling = pd.DataFrame({"key": ["random", "gaussian", "real"], "most_judged": [0, 0, 8],
-                             "most_judged_share": [random_share, 0.12, 0.11], "frechet": [460.0, 350.0, 9.0]})
-    out = {"content_probe": probe if probe is not None else _probe(), "noise_study": noise,
-           "loss_comparison": losses, "sampling": sampling}
+                             "most_judged_share": [random_share, 0.12, 0.11], "frechet": [random_frechet, 350.0, 9.0],
+                             "diversity": [0.9, 0.8, 1.0]})
+    out = {"content_probe": probe if probe is not None else _probe(),
+           "noise_verdicts": _csv(narrative.noise.decay_verdicts(effects, 0.0, 0.001)),
+           "loss_verdicts": _csv(narrative.losses.loss_verdicts(losses)),
+           "sampling": sampling,
+           "sampling_verdicts": _csv(narrative.sampling.sampling_verdicts(sampling.set_index("key")))}
     if fast is not None:
         out["content_probe_fast_lr"] = fast
     return out
 
 
 def test_course_verdicts_check_each_claim_against_the_tables():
-    said = summary.course_verdicts(_results(fast=_probe()))
+    said = words.course_verdicts(_results(fast=_probe()))
     lines = said.splitlines()
     assert all(l.startswith("- *") for l in lines) and len(lines) == 6
     assert lines[0] == ("- *Too much noise makes the digits of a class alike*: right; the within-class diversity "
@@ -126,12 +144,14 @@ def test_course_verdicts_check_each_claim_against_the_tables():
 
 def test_course_verdicts_when_the_course_report_was_wrong():
     flat = _probe(mlp=(0.11, 0.10, 0.10), diversity=(0.9, 0.9, 0.9))
-    losses = pd.DataFrame([{"loss": l, "seed": 0, "mse": m, "sharpness": sh, "degenerate": d}
+    losses = pd.DataFrame([{"loss": l, "seed": 0, "mse": m, "l1": 0.1, "sharpness": sh, "transfer_accuracy": 0.5,
+                            "diversity": 0.8, "train_seconds": 1.0, "ink": 0.5 if d else 1.0, "degenerate": d}
                            for l, m, sh, d in (("l1", 0.009, 0.9, False), ("l1", 0.09, 0.3, True),
                                                ("l2", 0.011, 0.95, False), ("l1+l2", 0.010, 0.8, False))])
-    results = _results(probe=flat, fast=_probe(), losses=losses, decay_effect=0.01, random_share=0.1)
-    results["sampling"].loc[0, "frechet"] = 360.0  # as close to real digits as the fitted sampler
-    said = summary.course_verdicts(results)
+    # random vectors as close to real digits as the fitted sampler
+    results = _results(probe=flat, fast=_probe(), losses=losses, decay_effect=0.01, random_share=0.1,
+                       random_frechet=360.0)
+    said = words.course_verdicts(results)
     assert "alike*: not seen here; the within-class diversity does not fall" in said
     assert "*Content regularisation did not help*: wrong at this weight" in said
     assert ("*L1+L2 reconstructs best*: wrong; the lowest MSE is L1's. *L2 is too blurry*: wrong; the least sharp "
@@ -143,7 +163,7 @@ def test_course_verdicts_when_the_course_report_was_wrong():
 
 def test_leakage_verdict_when_moving_codes_leak_more_with_more_noise():
     flat = _probe(mlp=(0.07, 0.07, 0.08))
-    said = summary.course_verdicts(_results(probe=flat, fast=_probe(mlp=(0.10, 0.20, 0.33))))
+    said = words.course_verdicts(_results(probe=flat, fast=_probe(mlp=(0.10, 0.20, 0.33))))
     assert said.splitlines()[-1] == (
         "- *With too little noise the content code holds the class*: not with the Table 1 learning rates, whose "
         "content codes hardly move; and once they can move, the probe finds more class in them at the highest "

@@ -3,6 +3,7 @@ from types import SimpleNamespace
 
 from glo_lib import GLOConfig
 from glo_lib.studies import table1_run
+from glo_lib.narrative import table1 as words
 
 
 def test_table1_uses_the_reports_notation():
@@ -15,6 +16,6 @@ def test_table1_uses_the_reports_notation():
 
 def test_training_sentence_points_to_the_one_table_of_the_error():
     run = SimpleNamespace(config=GLOConfig(epochs=50, noise_std=0.3))
-    said = table1_run.training_sentence(run)
+    said = words.training_sentence(run)
     assert said.endswith("is the $\\sigma$ = 0.3 row of the noise study's table.")
     assert "After 50 epochs" in said and not any(w in said for w in ("s per epoch", "cache", "took"))

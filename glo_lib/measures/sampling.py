@@ -10,12 +10,8 @@ from ..checks import check_choice, check_int
 from ..core.model import GLOModel
 from ..seeding import seeded_generator
 
+#: the samplers, by key (how the report names them: ``notation.SAMPLER_NAMES``)
 SAMPLERS = ("random", "gaussian", "per_class")
-SAMPLER_NAMES = {
-    "random": "random vectors (course report)",
-    "gaussian": "class code + Gaussian content",
-    "per_class": "class code + per-class content",
-}
 
 
 def fit_gaussian(codes: torch.Tensor, shrink: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
@@ -70,3 +66,14 @@ def sample(model: GLOModel, n: int, sampler: str = "gaussian", seed: int = 0,
                 mean, cov = fit_gaussian(content[labels.cpu() == k], shrink=True)
                 codes[rows] = sample_gaussian(mean, cov, int(rows.sum()), gen)
     return model.generate_from_ids(class_ids, codes).cpu(), class_ids
+
+
+def noisy_generations(model: GLOModel, ids: torch.Tensor, labels: torch.Tensor, noise_scale: float,
+                      seed: int = 0) -> torch.Tensor:
+    """Training images ``ids`` regenerated with their own class and content code plus Gaussian noise
+    of standard deviation ``noise_scale``."""
+    gen = seeded_generator(seed, "noisy-generations")
+    ids = torch.as_tensor(ids).cpu()
+    content = model.content.detach().cpu()[ids]
+    noisy = content + noise_scale * torch.randn(content.shape, generator=gen)
+    return model.eval().generate_from_ids(labels.cpu()[ids], noisy).cpu()

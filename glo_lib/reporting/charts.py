@@ -14,8 +14,8 @@ from matplotlib.ticker import FormatStrFormatter
 import torch
 
 from ..core.data import DIGIT_NAMES, class_names_of
-from ..measures.sampling import SAMPLER_NAMES
-from ..studies.noise_study import MEASURES
+from ..measures.registry import MEASURES
+from ..notation import SAMPLER_NAMES
 from ..studies.sampling_study import Drawn
 from .figures import fig_ax
 
@@ -118,7 +118,7 @@ def measures_by_sigma(rows: pd.DataFrame, measures: Sequence[str], hue: Optional
             # from 0, so that a probe at chance looks like one, not like a trend in the noise
             ax.set_ylim(0, max(3 * chance, float(data[m].max()) + 0.05))
         ax.set_xlabel(AXIS_NAMES["noise_std"], fontsize=FONT_PT)
-        ax.set_ylabel(MEASURES.get(m, m), fontsize=FONT_PT)
+        ax.set_ylabel(MEASURES[m].words if m in MEASURES else m, fontsize=FONT_PT)
         ax.tick_params(labelsize=FONT_PT)
         ax.grid(alpha=0.3)
         if ax.get_legend() is not None:

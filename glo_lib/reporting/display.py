@@ -12,7 +12,6 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Image, Markdown, display
 from matplotlib.figure import Figure
-from matplotlib.text import Text
 
 
 def figure_png(fig: Figure, dpi: int = 150) -> bytes:
@@ -33,14 +32,6 @@ def print_scale(fig: Figure) -> float:
     """The factor the PDF scales ``fig`` by (1 when it fits the page as saved)."""
     box = fig.get_tightbbox(fig.canvas.get_renderer())
     return min(1.0, PRINT_WIDTH_IN / box.width, PRINT_HEIGHT_IN / box.height)
-
-
-def smallest_font_pt(fig: Figure) -> float:
-    """The smallest visible text of ``fig`` in points as printed in the PDF (inf without text)."""
-    fig.canvas.draw()
-    sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()
-             and t.get_window_extent().width > 0]
-    return min(sizes, default=float("inf")) * print_scale(fig)
 
 
 def show_figure(fig: Figure, caption: str, dpi: int = 150) -> None:

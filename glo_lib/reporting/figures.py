@@ -13,8 +13,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from ..core.config import GLOConfig
 from ..core.data import class_names_of
-from ..measures.sampling import SAMPLER_NAMES
-from ..studies.loss_study import LOSS_NAMES
+from ..notation import LOSS_NAMES, SAMPLER_NAMES
 from ..studies.sampling_study import Drawn
 
 

@@ -1,0 +1,118 @@
+"""The frontier's words (notebook 02): which families make the frontier, the rule for the defaults
+in words, the information bound, and the captions.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from ..core.config import GLOConfig
+from ..notation import family_name
+from ..prose import listing, plural
+from ..studies.frontier import COLLAPSED_DIVERSITY, TARGET_MSE, best_within, choose_default, crossing_sigma
+
+
+#: the generators issue's other target: at studies.frontier.TARGET_MSE, at least this class-transfer
+#: accuracy (the course generator's level at sigma 0.3)
+TARGET_TRANSFER = 0.90
+
+#: the frontier question: is there a setting with transfer >= this at MSE <= FRONTIER_MSE?
+FRONTIER_TRANSFER, FRONTIER_MSE = 0.97, 0.025
+
+
+def frontier_sentence(table: pd.DataFrame) -> str:
+    """Which families make the frontier, and whether the pushed target was reached."""
+    collapsed = table[table["collapsed"]]
+    table = table[~table["collapsed"]]  # a collapsed point reaches no target: it is no result
+    front = table[table["non_dominated"]]
+    families = listing(sorted({family_name(g, i) for g, i in zip(front["generator"], front["code_init"])}))
+    said = (f"The non-dominated points (ringed) come from the {families}." if families else
+            "No point is left on the frontier: every swept setting collapsed.")
+    best = best_within(table, FRONTIER_MSE)
+    if best is not None and best["transfer"] >= FRONTIER_TRANSFER:
+        reach = (f"A setting with class transfer of at least {FRONTIER_TRANSFER:.0%} at an MSE of at most "
+                 f"{FRONTIER_MSE} exists: the {family_name(best['generator'], best['code_init'])} at "
+                 f"$\\sigma$ = {best['noise_std']:g} (about {best['transfer']:.0%} at {best['mse']:.3f}).")
+    elif best is not None:
+        reach = (f"No swept setting reaches {FRONTIER_TRANSFER:.0%} class transfer at an MSE of at most "
+                 f"{FRONTIER_MSE}: the best there is about {best['transfer']:.0%} "
+                 f"({family_name(best['generator'], best['code_init'])}, $\\sigma$ = {best['noise_std']:g}).")
+    elif not table.empty:
+        reach = f"No swept setting reconstructs to an MSE of {FRONTIER_MSE} or less."
+    else:
+        reach = ""
+    said += f" {reach}" if reach else ""
+    if not collapsed.empty:
+        points = listing([f"the {family_name(g, i)} at $\\sigma$ = {sg:g}" for g, i, sg in
+                          zip(collapsed["generator"], collapsed["code_init"], collapsed["noise_std"])])
+        said += (f" Crossed out and kept off the frontier, because the reconstructions of a class collapse into one "
+                 f"digit (within-class diversity below {COLLAPSED_DIVERSITY:g}): {points}. A class drawn as one mean "
+                 f"digit is easy to read, so their class transfer says nothing about disentanglement.")
+    return said
+
+
+def bits_sentence(bits: pd.DataFrame, family: tuple[str, str]) -> str:
+    """Where the information bound of one family crosses log2(n), against its measured curves."""
+    fam = bits[(bits["generator"] == family[0]) & (bits["code_init"] == family[1])].sort_values("noise_std")
+    needed = fam["bits_needed"].iloc[0]
+    cross = crossing_sigma(fam)
+    where = (f"from $\\sigma$ = {cross:g} on, a content code can carry fewer than the {needed:.0f} bits "
+             f"needed to tell the {int(fam['n_samples'].iloc[0])} training images apart"
+             if cross is not None else
+             f"at every swept $\\sigma$ a content code can still carry more than the {needed:.0f} bits needed "
+             f"to tell the {int(fam['n_samples'].iloc[0])} training images apart")
+    at = fam.set_index("noise_std")
+    lo, hi = at.index.min(), at.index.max()
+    return (f"For the {family_name(*family)}, {where}. Over the same range class transfer goes from "
+            f"{at.loc[lo, 'transfer_accuracy']:.1%} to {at.loc[hi, 'transfer_accuracy']:.1%} (the noise study's table).")
+
+
+def default_sentence(table: pd.DataFrame, cfg: GLOConfig) -> str:
+    """What the rule picks, and whether it is the default this build ran with."""
+    if not (table["noise_std"] == cfg.noise_std).any():
+        return f"$\\sigma$ = {cfg.noise_std:g} was not swept, so the rule for the defaults cannot be applied here."
+    pick = choose_default(table, cfg.noise_std)
+    if pick is None:
+        return (f"At $\\sigma$ = {cfg.noise_std:g} no swept family reconstructs to an MSE of {TARGET_MSE} or "
+                f"less, so the rule picks none; the default stays the {family_name(cfg.generator, cfg.code_init)}.")
+    own = table[(table["generator"] == cfg.generator) & (table["code_init"] == cfg.code_init)
+                & (table["noise_std"] == cfg.noise_std)]
+    same = pick["generator"] == cfg.generator and pick["code_init"] == cfg.code_init
+    met = (not own.empty and own["mse"].iloc[0] <= TARGET_MSE and own["transfer"].iloc[0] >= TARGET_TRANSFER)
+    verdict = ("It is this build's default" if same else
+               f"This build's default, the {family_name(cfg.generator, cfg.code_init)}, is not the one it picks")
+    target = (f"; it meets both targets (MSE at most {TARGET_MSE}, class transfer at least {TARGET_TRANSFER:.0%})."
+              if met else f"; it misses a target (MSE at most {TARGET_MSE}, class transfer at least "
+                          f"{TARGET_TRANSFER:.0%}).")
+    return (f"At $\\sigma$ = {cfg.noise_std:g} the rule picks the {family_name(pick['generator'], pick['code_init'])} "
+            f"(MSE about {pick['mse']:.3f}, class transfer about {pick['transfer']:.0%}). " + verdict + target)
+
+
+def sizes_sentence(rows: pd.DataFrame, class_dim: int) -> str:
+    """How the class-code length moves MSE and class transfer at the Table 1 sigma."""
+    by = rows.groupby("class_dim")[["mse", "transfer_accuracy"]].mean()
+    parts = [f"{d} ({by.loc[d, 'mse']:.4f}, {by.loc[d, 'transfer_accuracy']:.1%})" for d in by.index]
+    return (f"Class-code length (MSE, class transfer; means over seeds): {', '.join(parts)}. "
+            f"This build uses {class_dim}.")
+
+
+def frontier_caption(table: pd.DataFrame) -> str:
+    """Caption of the frontier figure and table."""
+    seeds = int(table["seeds"].min())
+    return (f"Reconstruction MSE against class-transfer accuracy for each generator and code initialisation, "
+            f"one point per $\\sigma$ (written beside it), Table 1 settings otherwise; means over "
+            f"{plural(seeds, 'seed')}, bars one standard deviation. Ringed: non-dominated points "
+            f"(no other point has both a lower MSE and a higher transfer); crossed: collapsed points.")
+
+
+BITS_CAPTION = ("Bits a content code of $d$ dimensions can carry through the training noise, "
+                "$\\frac{d}{2}\\log_2(1 + v/\\sigma^2)$ with $v$ the variance of the learned codes, against "
+                "$\\sigma$ (unbounded at $\\sigma$ = 0), and the $\\log_2 n$ bits needed to tell the $n$ training "
+                "images apart (dashed).")
+
+
+def bits_paragraph(bits: pd.DataFrame, cfg: GLOConfig) -> str:
+    """The bound for this build's family and, when swept, for the same generator with the other start."""
+    other = ("lord" if cfg.code_init == "normal" else "normal")
+    families = [(cfg.generator, cfg.code_init), (cfg.generator, other)]
+    swept = {(g, i) for g, i in zip(bits["generator"], bits["code_init"])}
+    return " ".join(bits_sentence(bits, f) for f in families if f in swept)
