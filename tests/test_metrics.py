@@ -103,7 +103,7 @@ def test_evaluation_is_remembered_with_the_run_and_dropped_when_it_is_retrained(
     cfg = GLOConfig(epochs=1)
     run = train_or_load(cfg, digits, root=tmp_path, progress=False)
     first = cached_evaluate(run, judge, n_generated=200)
-    stored = list((run.folder / "evals").glob("*.json"))
+    stored = list((run.folder / "evals").glob("*/config.json"))  # one store entry
     assert len(stored) == 1
     again = cached_evaluate(train_or_load(cfg, digits, root=tmp_path, progress=False), judge, n_generated=200)
     assert again == {**first, "cached": True}

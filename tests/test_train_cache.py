@@ -89,7 +89,7 @@ def test_every_kind_of_damage_is_named_once_and_repaired(tmp_path, tiny_cfg, tin
     else:
         (folder / "history.csv").unlink()
     expected = {"flip a byte": "checksum", "truncate": "checksum", "bad json": "unreadable",
-                "no history": "unreadable"}[damage]
+                "no history": "history.csv is missing"}[damage]
     with pytest.warns(StaleRunWarning, match=expected) as caught:
         rebuilt = train_or_load(tiny_cfg, tiny_digits, root=tmp_path, progress=False)
     assert len([w for w in caught if w.category is StaleRunWarning]) == 1
@@ -100,3 +100,30 @@ def test_every_kind_of_damage_is_named_once_and_repaired(tmp_path, tiny_cfg, tin
 def test_a_missing_run_is_silent(tmp_path, tiny_cfg, tiny_digits, recwarn):
     assert load_run(tiny_cfg, tiny_digits, root=tmp_path) is None
     assert not [w for w in recwarn if w.category is StaleRunWarning]
+
+
+def test_a_run_of_the_cache_format_before_the_store_is_named_once_and_retrained(tmp_path, tiny_cfg, tiny_digits):
+    run = train_or_load(tiny_cfg, tiny_digits, root=tmp_path, progress=False)
+    meta_path = tmp_path / "runs" / run.name / "config.json"
+    meta = json.loads(meta_path.read_text())
+    old = {"config": meta["config"], "data_fingerprint": meta["identity"]["data_fingerprint"],
+           "version": meta["version"], "timings": meta["timings"], "snapshot_epochs": [],
+           "model_sha256": meta["sha256"]["model.pt"]}  # what runs.py wrote before glo_lib.store
+    meta_path.write_text(json.dumps(old))
+    with pytest.warns(StaleRunWarning, match=f"{run.name} .*older cache format") as caught:
+        again = train_or_load(tiny_cfg, tiny_digits, root=tmp_path, progress=False)
+    assert len([w for w in caught if w.category is StaleRunWarning]) == 1 and not again.cached
+    assert load_run(tiny_cfg, tiny_digits, root=tmp_path).cached
+
+
+def test_a_run_whose_stored_config_differs_is_named_and_where_it_trained_is_not_its_identity(
+        tmp_path, tiny_cfg, tiny_digits, recwarn):
+    run = train_or_load(tiny_cfg, tiny_digits, root=tmp_path, progress=False)
+    assert load_run(tiny_cfg.replace(device="cpu"), tiny_digits, root=tmp_path).cached  # same run, wherever
+    meta_path = tmp_path / "runs" / run.name / "config.json"
+    meta = json.loads(meta_path.read_text())
+    meta["identity"]["config"]["noise_std"] = 0.9
+    meta_path.write_text(json.dumps(meta))
+    assert not [w for w in recwarn if w.category is StaleRunWarning]
+    with pytest.warns(StaleRunWarning, match=f"{run.name} .*its stored config differs"):
+        assert load_run(tiny_cfg, tiny_digits, root=tmp_path) is None

@@ -21,11 +21,10 @@ from typing import Sequence
 
 import torch
 from torch import nn
-from torch.nn.utils.fusion import fuse_conv_bn_eval
 
 from .config import GLOConfig
 from .data import Digits
-from .judge import JudgeNet, judge_or_load
+from .judge import JudgeNet, folded_blocks, judge_or_load
 
 VGG16_FILE = "vgg16-397923af.pth"  # the name torchvision gives the ImageNet VGG16 weights
 VGG16_ENV = "GLO_VGG16_WEIGHTS"  # a path to that file anywhere else
@@ -125,14 +124,10 @@ class _TargetFeatures:
 def judge_features(net: JudgeNet) -> FeatureNet:
     """The judge read after each conv block (16 x 14 x 14, 32 x 7 x 7) and at its 64-d features.
 
-    Same values as the judge's own layers, computed cheaper: batch norm folded into the
-    convolution (it is a fixed affine map once frozen), and max-pooling before the ReLU
-    (they commute, and the ReLU then sees a quarter of the pixels).
+    Same values as the judge's own layers, computed cheaper: the judge's reader's folded blocks
+    (``judge.folded_blocks``: batch norm folded into each convolution, max-pooling before the ReLU).
     """
-    conv = net.conv
-    blocks = [nn.Sequential(fuse_conv_bn_eval(conv[i], conv[i + 1]), nn.MaxPool2d(2), nn.ReLU())
-              for i in (0, 4)]
-    return FeatureNet([*blocks, copy.deepcopy(net.fc)], name="judge")  # copies: the judge stays as it was
+    return FeatureNet([*folded_blocks(net), copy.deepcopy(net.fc)], name="judge")  # copies: the judge stays as it was
 
 
 class _ImageNetInput(nn.Module):

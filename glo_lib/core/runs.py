@@ -1,24 +1,20 @@
 """The run cache: reuse a trained run only when config, data and library version match.
 
-A run lives in ``<cache>/<run name>/`` as ``config.json`` (config, data identity,
-version, timings), ``history.csv`` and ``model.pt`` (state dicts only, loaded with
-``weights_only=True``). Folders are written under a temporary name and renamed into
-place, so a crash never leaves a half-written run where a good one is expected.
+A run is a store entry (``glo_lib.store``) in ``<cache>/runs/<run name>/``: ``config.json``
+(its config, data identity, version, timings, checksums), ``history.csv`` and ``model.pt``
+(state dicts only, loaded with ``weights_only=True``), written whole or not at all.
 """
 from __future__ import annotations
 
-import hashlib
-import io
 import json
-import warnings
 from pathlib import Path
 from typing import Iterable, Optional
 
 import pandas as pd
-import torch
 
-from .. import atomic
+from .. import store
 from ..paths import cache_dir
+from ..store import StaleRunWarning  # noqa: F401 - its historical home: importable from here too
 from ..version import __version__
 from .config import GLOConfig, pick_device
 from .data import Digits, load_digits
@@ -26,20 +22,25 @@ from .model import GLOModel
 from .train import Run, train
 
 
-class StaleRunWarning(UserWarning):
-    """A cached run could not be reused (damaged, or made by another version): it is retrained."""
+#: config fields that say where or how a run was watched, not what it learned: not part of its identity
+NOT_IDENTITY = ("device", "log_dir")
+#: what a differing identity key of a stored run means
+_WHY = {"config": "its stored config differs", "data_fingerprint": "it was trained on other data"}
+
+
+def run_folder(name: str, root: Optional[Path] = None) -> Path:
+    """Where the run called ``name`` is cached."""
+    return Path(root or cache_dir()) / "runs" / name
 
 
 def save_run(run: Run, root: Optional[Path] = None) -> Path:
     """Write ``run`` atomically under ``root``; returns its folder."""
-    final = Path(root or cache_dir()) / "runs" / run.name
     state = {"model": _cpu(run.model.state_dict()),
              "snapshots": {str(k): _cpu(v) for k, v in run.snapshots.items()}}
-    meta = {"config": run.config.to_dict(), "data_fingerprint": run.data_fingerprint,
-            "version": run.version, "timings": run.timings, "snapshot_epochs": sorted(run.snapshots)}
-    write_model_folder(final, meta, run.history, state)
-    run.folder = final
-    return final
+    info = {"config": run.config.to_dict(), "timings": run.timings, "snapshot_epochs": sorted(run.snapshots)}
+    run.folder = store.save(run_folder(run.name, root), "run", _identity(run.config, run.data_fingerprint),
+                            {"history.csv": run.history, "model.pt": state}, info)
+    return run.folder
 
 
 def _cpu(state: dict) -> dict:
@@ -73,73 +74,37 @@ def run_from_payload(payload: dict, cfg: GLOConfig, digits: Digits) -> Run:
                version=payload["version"], snapshots=dict(payload["snapshots"]), digits=digits)
 
 
-def write_model_folder(final: Path, meta: dict, history: pd.DataFrame, state: dict) -> None:
-    """``config.json`` (``meta`` plus the model file's checksum), ``history.csv`` and ``model.pt``,
-    written whole into ``final`` or not at all: the layout of every cached trained thing."""
-    buf = io.BytesIO()
-    torch.save(state, buf)
-    with atomic.folder(final) as tmp:
-        meta = {**meta, "model_sha256": hashlib.sha256(buf.getvalue()).hexdigest()}  # a flipped byte is caught
-        (tmp / "config.json").write_text(json.dumps(meta, indent=2))
-        history.to_csv(tmp / "history.csv", index=False)
-        (tmp / "model.pt").write_bytes(buf.getvalue())
-
-
 def load_run(cfg: GLOConfig, digits: Digits, root: Optional[Path] = None,
              snapshot_epochs: Iterable[int] = ()) -> Optional[Run]:
     """The cached run of ``cfg`` on ``digits``, or None when absent, stale or damaged.
 
     A run that exists but cannot be reused (damaged, another version, other data) gets one
-    ``StaleRunWarning`` naming it and why, since the caller will retrain and replace it.
+    ``StaleRunWarning`` naming it and why, since the caller will retrain and replace it; one
+    trained without the snapshots asked for now is passed over silently (it is not damaged).
     """
-    folder = Path(root or cache_dir()) / "runs" / cfg.run_name()
-    if not (folder / "config.json").exists():
-        return None
-    try:
-        meta = json.loads((folder / "config.json").read_text())
-        problem = _unusable(meta, cfg, digits, snapshot_epochs)
-        if problem is None:
-            blob = (folder / "model.pt").read_bytes()
-            if hashlib.sha256(blob).hexdigest() != meta["model_sha256"]:
-                problem = "model.pt does not match its checksum (the file was damaged)"
-    except (OSError, ValueError, KeyError, TypeError) as err:
-        problem = f"unreadable ({type(err).__name__}: {err})"
-    if problem is None:
-        try:
-            history = pd.read_csv(folder / "history.csv")
-            state = torch.load(io.BytesIO(blob), map_location="cpu", weights_only=True)
-            model = GLOModel(len(digits.labels), digits.n_classes, cfg)
-            model.load_state_dict(state["model"])
-            if len(history) != cfg.epochs:
-                problem = f"history.csv has {len(history)} epochs, the config {cfg.epochs}"
-        except Exception as err:  # noqa: BLE001 - any damage to a cached run means "train again"
-            problem = f"unreadable ({type(err).__name__}: {str(err)[:200]})"
-    if problem == _NEEDS_SNAPSHOTS:
-        return None  # not damaged: it was trained without the snapshots asked for now
-    if problem is not None:
-        warnings.warn(f"cached run {cfg.run_name()} in {folder.parent} cannot be reused: {problem}; "
-                      "it is retrained and replaced", StaleRunWarning, stacklevel=2)
-        return None
-    model = model.to(pick_device(cfg.device)).eval()
-    snapshots = {int(k): v for k, v in state["snapshots"].items()}
-    return Run(cfg, model, history, meta["timings"], meta["data_fingerprint"],
-               version=meta["version"], snapshots=snapshots, digits=digits, cached=True, folder=folder)
+    wanted = set(snapshot_epochs)
+    device = pick_device(cfg.device)  # a device this machine lacks is the caller's error, not damage
+
+    def read(entry: store.Entry) -> Optional[Run]:
+        if not wanted <= set(entry.meta["snapshot_epochs"]):
+            return None  # trained without the snapshots asked for
+        history, state = entry["history.csv"], entry["model.pt"]
+        if len(history) != cfg.epochs:
+            raise store.Unusable(f"history.csv has {len(history)} epochs, the config {cfg.epochs}")
+        model = GLOModel(len(digits.labels), digits.n_classes, cfg)
+        model.load_state_dict(state["model"])
+        model = model.to(device).eval()
+        snapshots = {int(k): v for k, v in state["snapshots"].items()}
+        return Run(cfg, model, history, entry.meta["timings"], entry.meta["identity"]["data_fingerprint"],
+                   version=entry.meta["version"], snapshots=snapshots, digits=digits, cached=True,
+                   folder=entry.folder)
+
+    return store.load(run_folder(cfg.run_name(), root), "run", _identity(cfg, digits.fingerprint()), read, _WHY)
 
 
-_NEEDS_SNAPSHOTS = "trained without the snapshots asked for"
-
-
-def _unusable(meta: dict, cfg: GLOConfig, digits: Digits, snapshot_epochs: Iterable[int]) -> Optional[str]:
-    """Why a stored run's metadata rules it out, or None."""
-    if meta["version"] != __version__:
-        return f"made by glo-report {meta['version']}, this is {__version__}"
-    if {k: v for k, v in meta["config"].items() if k not in ("device", "log_dir")} != _comparable(cfg):
-        return "its stored config differs"
-    if meta["data_fingerprint"] != digits.fingerprint():
-        return "it was trained on other data"
-    if not set(snapshot_epochs) <= set(meta["snapshot_epochs"]):
-        return _NEEDS_SNAPSHOTS
-    return None
+def _identity(cfg: GLOConfig, data_fingerprint: str) -> dict:
+    """What a stored run must match to be reused: its config (less ``NOT_IDENTITY``) and its data."""
+    return {"config": _comparable(cfg), "data_fingerprint": data_fingerprint}
 
 
 def train_or_load(cfg: GLOConfig, digits: Optional[Digits] = None, root: Optional[Path] = None,
@@ -157,7 +122,6 @@ def train_or_load(cfg: GLOConfig, digits: Optional[Digits] = None, root: Optiona
 def _comparable(cfg: GLOConfig) -> dict:
     # round-trip through JSON so tuples/floats compare the way they were stored
     d = json.loads(json.dumps(cfg.to_dict()))
-    d.pop("device")  # where a run trained does not change what it learned
-    d.pop("log_dir")  # nor where its curves were logged
+    for name in NOT_IDENTITY:  # where a run trained, or was logged, does not change what it learned
+        d.pop(name, None)
     return d
-

@@ -1,12 +1,10 @@
 """Every measure of a run as one row, remembered inside the run's cache folder."""
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 from tqdm.auto import tqdm
 
-from .. import atomic
+from .. import store
 from ..core.judge import Judge, judge_or_load, judge_test_set
 from ..core.train import Run, initial_model
 from .metrics import (class_transfer, content_variance, diversity, leakage_probe, reconstruction_error,
@@ -64,15 +62,15 @@ def evaluate_runs(runs, judge_epochs: int = 10, n_generated: int = 1000, progres
 
 
 def cached_evaluate(run: Run, judge: Judge, n_generated: int = 1000) -> dict:
-    """``evaluate``, remembered inside the run's cache folder (which a retrained run replaces)."""
-    path = None
-    if run.folder is not None and judge.key:
-        path = run.folder / "evals" / f"{judge.key}-n{n_generated}-v{EVAL_VERSION}.json"
-        try:
-            return {**json.loads(path.read_text()), "cached": run.cached}
-        except (OSError, ValueError):
-            pass
-    row = evaluate(run, judge, n_generated=n_generated)
-    if path is not None:
-        atomic.write_bytes(path, json.dumps(row).encode())
-    return row
+    """``evaluate``, remembered inside the run's cache folder (which a retrained run replaces) as a
+    store entry ``<run folder>/evals/<judge key>-n<n_generated>-v<EVAL_VERSION>/``; a damaged one
+    gets one ``StaleRunWarning`` naming it and why before it is evaluated again."""
+    if run.folder is None or not judge.key:
+        return evaluate(run, judge, n_generated=n_generated)
+    folder = run.folder / "evals" / f"{judge.key}-n{n_generated}-v{EVAL_VERSION}"
+    identity = {"run": run.name, "judge": judge.key, "n_generated": n_generated, "eval_version": EVAL_VERSION}
+    row = store.load(folder, "evaluation", identity, lambda entry: entry["row.json"])
+    if row is None:
+        row = evaluate(run, judge, n_generated=n_generated)
+        store.save(folder, "evaluation", identity, {"row.json": row})
+    return {**row, "cached": run.cached}

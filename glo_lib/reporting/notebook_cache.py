@@ -10,15 +10,19 @@ parameters are code too. Two more things decide whether a remembered notebook st
   ``$GLO_READS_LOG``): their checksums are stored with it and must match the current ones.
 
 The tables a notebook wrote are stored with it (jupyter-cache's artifacts) and put back into the
-build folder when it is reused. A damaged entry counts as missing: the notebook runs again.
+build folder when it is reused. jupyter-cache writes its entries itself (not through
+``glo_lib.store``), so what we hand it carries the store's checksums: of the stored outputs and of
+every stored table. An entry that fails them, or that jupyter-cache cannot read back, gets one
+``StaleRunWarning`` naming it and why, is forgotten, and the notebook runs again.
 """
 from __future__ import annotations
 
 import copy
 import functools
 import hashlib
+import json
 import os
-import warnings
+import shutil
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -26,11 +30,12 @@ import nbformat
 import torch
 from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn
+from jupyter_cache.cache.db import NbCacheRecord
 from jupyter_cache.cache.main import NbArtifacts
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
-from .. import atomic, paths
+from .. import atomic, paths, store
 from ..core.config import pick_device
 from ..core.precision import pick_precision
 from ..results import READS_LOG, table_path
@@ -61,7 +66,13 @@ def parameterized(notebook: Path, params: dict) -> nbformat.NotebookNode:
 
 
 def sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return store.sha256(path.read_bytes())
+
+
+def outputs_sha(nb: nbformat.NotebookNode) -> str:
+    """Checksum of a notebook's code cell outputs and execution counts: what a reused notebook shows."""
+    done = [(c.get("outputs"), c.get("execution_count")) for c in nb.cells if c.cell_type == "code"]
+    return store.sha256(json.dumps(done, sort_keys=True).encode())
 
 
 def table_sha(name: str, build: Path) -> str:
@@ -85,23 +96,34 @@ class NotebookCache:
         except KeyError:
             return None
         try:
-            reads = record.data.get("reads", {})
-            if any(table_sha(name, build) != sha for name, sha in reads.items()):
+            data = record.data or {}
+            if data.get("format") != store.FORMAT:
+                raise store.Unusable(f"written in another cache format ({data.get('format', 'an older one')})")
+            if any(table_sha(name, build) != sha for name, sha in data["reads"].items()):
                 return None  # an earlier notebook's results changed
             pk, executed = self.cache.merge_match_into_notebook(source)
+            if outputs_sha(executed) != data["outputs"]:
+                raise store.Unusable("its stored outputs do not match their checksum")
             with self.cache.cache_artefacts_temppath(pk) as folder:
-                for table in Path(folder).glob("*.csv"):
-                    atomic.write_bytes(build / table.name, table.read_bytes())
+                tables = {name: (Path(folder) / name).read_bytes() for name in data["tables"]}
+            for name, blob in tables.items():
+                if store.sha256(blob) != data["tables"][name]:
+                    raise store.Unusable(f"its stored table {name} does not match its checksum")
+            for name, blob in tables.items():
+                atomic.write_bytes(build / name, blob)  # into the build folder, not a cache entry
             return executed
-        except Exception as err:  # noqa: BLE001 - a damaged entry: run the notebook again
-            warnings.warn(f"ignoring a damaged notebook cache entry ({type(err).__name__}: {err})")
-            self._forget(record.pk)
+        except store.DAMAGE as err:  # Unusable included
+            why = str(err) if isinstance(err, store.Unusable) else f"unreadable ({type(err).__name__}: {err})"
+            store.warn_stale("notebook", self.root / "executed" / record.hashkey,
+                             f"damaged notebook cache entry of {Path(record.uri).name or 'a notebook'}: {why}")
+            self._forget(record)
             return None
 
     def store(self, source: nbformat.NotebookNode, executed: nbformat.NotebookNode, build: Path,
               reads: Iterable[str], written: Iterable[Path]) -> bool:
-        """Remember ``executed`` (run from ``source``) with the checksums of the tables it read and
-        the tables it wrote; False when the two notebooks do not line up (nothing is stored)."""
+        """Remember ``executed`` (run from ``source``) with the checksums of the tables it read, of
+        its outputs and of the tables it wrote; False when the two notebooks do not line up
+        (nothing is stored)."""
         keep = copy.deepcopy(source)
         if len(keep.cells) != len(executed.cells):
             return False
@@ -110,17 +132,22 @@ class NotebookCache:
                 return False
             if cell.cell_type == "code":
                 cell.outputs, cell.execution_count = done.outputs, done.execution_count
-        data = {"reads": {name: table_sha(name, build) for name in sorted(set(reads))}}
+        written = list(written)
+        data = {"format": store.FORMAT, "reads": {name: table_sha(name, build) for name in sorted(set(reads))},
+                "outputs": outputs_sha(keep), "tables": {p.name: sha256_file(p) for p in written}}
         bundle = CacheBundleIn(keep, str(source.metadata.get("papermill", {}).get("input_path", "")),
-                               data=data, artifacts=NbArtifacts(list(written), in_folder=build))
+                               data=data, artifacts=NbArtifacts(written, in_folder=build))
         self.cache.cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
         return True
 
-    def _forget(self, pk: int) -> None:
+    def _forget(self, record: NbCacheRecord) -> None:
         try:
-            self.cache.remove_cache(pk)
-        except Exception:  # noqa: BLE001 - already gone
-            pass
+            self.cache.remove_cache(record.pk)
+        except KeyError:  # its notebook file is gone already: drop the record and what is left of its folder
+            NbCacheRecord.remove_records([record.pk], self.cache.db)
+            leftover = self.root / "executed" / record.hashkey
+            if leftover.exists():
+                shutil.rmtree(leftover)
 
 
 def tables_in(build: Path) -> dict[Path, str]:
