@@ -1,7 +1,9 @@
 """Writes that never leave a half-written file or folder where a good one is expected.
 
-Everything is written under a temporary name beside its target and renamed into place;
-the run cache, the judge cache, remembered evaluations, the data copy and the PDF use these.
+Everything is written under a temporary name beside its target and renamed into place, so a
+process killed mid-write leaves the previous file or folder as it was. ``folder`` is how the store
+(``glo_lib.store``) writes every cache entry; ``write_bytes`` writes the data copy, the tables,
+executed notebooks and the PDF.
 """
 from __future__ import annotations
 
