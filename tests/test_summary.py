@@ -4,29 +4,58 @@ import io
 import pandas as pd
 import pytest
 
-from glo_lib.results import save_table
+from glo_lib import GLOConfig
+from glo_lib.results import load_table, save_table
 from glo_lib import narrative
 from glo_lib.studies import noise_study, summary
 from glo_lib.narrative import summary as words
 
 
-def test_summary_needs_the_probe_csv_and_gathers_what_is_there(tmp_path):
-    with pytest.raises(FileNotFoundError, match="content_probe.csv is missing"):
-        summary.load_results(tmp_path)
-    pd.DataFrame({"noise_std": [0.0, 0.0, 1.0], "mse": [0.1, 0.3, 0.5], "probe_mlp": [0.1, 0.1, 0.2]}) \
-        .to_csv(tmp_path / "content_probe.csv", index=False)
+def _sweep_table(**extra) -> pd.DataFrame:
+    """A noise-study table (notebook 02's Table 1 sweep) with every declared column, two decays."""
+    from glo_lib.results import MEASURED_COLUMNS
+
+    rows = pd.DataFrame({c: [0.5, 0.5, 0.5, 0.5] for c in MEASURED_COLUMNS})
+    rows["noise_std"], rows["content_decay"], rows["seed"] = [0.0, 1.0, 0.0, 1.0], [0.0, 0.0, 0.001, 0.001], 0
+    rows["mse"] = [0.1, 0.2, 0.3, 0.4]
+    return rows.assign(**extra)
+
+
+def test_summary_needs_notebook_02s_table_and_gathers_what_is_there(tmp_path):
+    cfg = GLOConfig()
+    with pytest.raises(FileNotFoundError, match="noise_study.csv is missing"):
+        summary.load_results(cfg, tmp_path)
+    _sweep_table().to_csv(tmp_path / "noise_study.csv", index=False)
     pd.DataFrame({"claim": ["decay_small"], "holds": [True], "value": [0.1], "sentence": ["..."]}) \
         .to_csv(tmp_path / "noise_verdicts.csv", index=False)
-    results = summary.load_results(tmp_path)
-    assert list(results) == ["content_probe", "noise_verdicts"]  # the optional tables that are there
+    results = summary.load_results(cfg, tmp_path)
+    assert list(results) == ["noise_study", "noise_verdicts", "content_probe"]  # the optional tables that are there
     assert results["noise_verdicts"]["holds"].tolist() == [True]
+    assert results["content_probe"]["mse"].tolist() == [0.3, 0.4]  # the sweep at the config's decay only
+    assert summary.load_results(cfg.replace(content_decay=0.0), tmp_path)["content_probe"]["mse"].tolist() == [0.1, 0.2]
 
 
 def test_load_results_reads_the_build_folder_by_default(tmp_path, monkeypatch):
     monkeypatch.setenv("GLO_BUILD_DIR", str(tmp_path))
-    save_table("content_probe", pd.DataFrame({"noise_std": [0.3], "mse": [0.02]}))
-    results = summary.load_results()
-    assert list(results) == ["content_probe"] and results["content_probe"]["mse"].tolist() == [0.02]
+    save_table("noise_study", _sweep_table())
+    results = summary.load_results(GLOConfig())
+    assert list(results) == ["noise_study", "content_probe"] and results["content_probe"]["mse"].tolist() == [0.3, 0.4]
+
+
+def test_a_table_is_written_by_its_owner_only_and_with_its_columns(tmp_path, monkeypatch):
+    monkeypatch.setenv("GLO_BUILD_DIR", str(tmp_path))
+    monkeypatch.setenv("GLO_NOTEBOOK", "05_content_probe")
+    with pytest.raises(PermissionError, match="belongs to notebook 02_noise_study"):
+        save_table("noise_study", _sweep_table())
+    monkeypatch.setenv("GLO_NOTEBOOK", "02_noise_study")
+    with pytest.raises(ValueError, match="lacks the column"):
+        save_table("noise_study", _sweep_table().drop(columns="mse"))
+    with pytest.raises(KeyError, match="no table 'encoders' is declared"):
+        save_table("encoders", _sweep_table())
+    save_table("noise_study", _sweep_table())
+    pd.DataFrame({"noise_std": [0.0]}).to_csv(tmp_path / "noise_study.csv", index=False)  # an older build's file
+    with pytest.raises(ValueError, match="run 02_noise_study again"):
+        load_table("noise_study")
 
 
 def _probe(sigmas=(0.0, 0.3, 1.0), mse=(0.010, 0.020, 0.030), transfer=(0.50, 0.70, 0.90),

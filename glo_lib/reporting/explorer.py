@@ -4,7 +4,7 @@ scale (and a run of the noise sweep), and see what the generator makes of them.
 The drawing is the plain function ``explore`` (testable, and usable for static report figures);
 the panel only calls it. Nothing here draws into the notebook by itself: ``show`` displays the
 panel only outside the report build, where widgets cannot be rendered into a PDF.
-``HeldoutExplorer`` (drawn by ``explore_heldout``) is notebook 07's panel: a held-out digit, given
+``HeldoutExplorer`` (drawn by ``explore_heldout``) is notebook 06's panel: a held-out digit, given
 codes by trained encoders (``glo_lib.core.encoders``), drawn again and drawn as every digit.
 """
 from __future__ import annotations
@@ -166,7 +166,7 @@ def explore_heldout(model: Amortized, images: torch.Tensor, labels: torch.Tensor
 
 
 class HeldoutExplorer(widgets.VBox):
-    """The panel of the encoders (notebook 07): pick a digit class and one of its held-out digits,
+    """The panel of the encoders (notebook 06): pick a digit class and one of its held-out digits,
     and see it encoded, redrawn and drawn as every digit."""
 
     def __init__(self, model: Amortized, images: torch.Tensor, labels: torch.Tensor,

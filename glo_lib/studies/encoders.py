@@ -1,4 +1,4 @@
-"""Encoders for new digits (notebook 06): checks, measures for training against held-out digits,
+"""Encoders for new digits (notebook 06): measures for training against held-out digits,
 the rows of its figures and its table (its words: ``narrative.encoders``).
 
 The held-out digits are the judge's own test share (``judge_test_set``): neither GLO, nor the
