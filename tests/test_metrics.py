@@ -5,10 +5,11 @@ import torch
 
 from glo_lib import GLOConfig, load_digits, train
 from glo_lib.core.judge import judge_or_load, judge_test_set
-from glo_lib.measures.evaluate import evaluate
-from glo_lib.measures.metrics import (class_transfer, diversity, frechet_distance, judge_agreement,
+from glo_lib.measures.evaluate import RUN_MEASURES, EvalRow, evaluate
+from glo_lib.measures.metrics import (class_transfer, content_shift, diversity, frechet_distance, judge_agreement,
                                       leakage_probe, mean_pairwise_distance, reconstruction_error,
                                       sample_quality)
+from glo_lib.measures.sharpness import relative_sharpness
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +95,10 @@ def test_class_transfer_and_evaluate_on_a_trained_run(judge, digits):
     assert row["sample_agreement"] == pytest.approx(
         sample_quality(run.model, judge, judge_test_set(digits)[0], n=300)["agreement"])
     assert row["noise_std"] == cfg.noise_std and row["seed"] == cfg.seed and row["cached"] is False
+    assert row["sharpness"] == pytest.approx(relative_sharpness(recon, digits.images))
+    assert row["ink"] == pytest.approx(float(recon.mean() / digits.images.mean()))
+    # the typed row: exactly its declared fields, every run measure of the registry among them
+    assert set(row) == set(EvalRow.__annotations__) and set(RUN_MEASURES) <= set(row)
 
 
 def test_evaluation_is_remembered_with_the_run_and_dropped_when_it_is_retrained(tmp_path, judge, digits):
@@ -112,8 +117,6 @@ def test_evaluation_is_remembered_with_the_run_and_dropped_when_it_is_retrained(
 
 
 def test_content_shift_measures_from_the_codes_training_started_with(digits):
-    from glo_lib.measures.evaluate import content_shift
-
     still = train(GLOConfig(epochs=1, lr_content=1e-9), digits, progress=False)
     moved = train(GLOConfig(epochs=1, lr_content=0.05), digits, progress=False)
     assert content_shift(still) < 1e-6 < 0.01 < content_shift(moved)

@@ -19,6 +19,7 @@ from threadpoolctl import threadpool_limits
 
 from ..core.judge import Judge
 from ..core.model import GLOModel
+from ..core.train import Run, initial_model
 from .sampling import sample
 
 
@@ -121,9 +122,26 @@ def sample_quality(model: GLOModel, judge: Judge, real: torch.Tensor, n: int = 1
     return {"agreement": agree, "frechet": fd, "images": images, "intended": intended}
 
 
+def relative_ink(images: torch.Tensor, real: torch.Tensor) -> float:
+    """Mean brightness of ``images`` over that of ``real``: 1 = as much ink as the real digits."""
+    return float(images.mean() / real.mean())
+
+
+def content_norm(content: torch.Tensor) -> float:
+    """Mean Euclidean length of the content codes, mean_i |c_i| (what the content decay shrinks)."""
+    return content.detach().norm(dim=1).mean().item()
+
+
 def content_variance(content: torch.Tensor) -> float:
     """Variance of the content codes across images, averaged over their dimensions."""
     return content.detach().double().var(dim=0).mean().item()
+
+
+def content_shift(run: Run) -> float:
+    """How far training moved the content codes: mean |c_final - c_start| / mean |c_start|."""
+    _, start = initial_model(run.config, len(run.digits.labels), run.digits.n_classes)
+    c0, c1 = start.content.detach(), run.model.content.detach().cpu()
+    return ((c1 - c0).norm(dim=1).mean() / c0.norm(dim=1).mean()).item()
 
 
 def content_bits(content_dim: int, variance: float, sigma: float) -> float:
