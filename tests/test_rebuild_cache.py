@@ -12,10 +12,12 @@ from conftest import ROOT
 from glo_lib.reporting.build import build, plan, run_or_reuse
 from glo_lib.reporting.notebook_cache import NotebookCache
 
+#: the writer is named as the owner of a declared table (glo_lib.results.TABLES): only it may write it
 WRITER = ["from glo_lib.results import save_table", "import pandas as pd",
-          "save_table('first', pd.DataFrame({'x': [scale]}))"]
+          "save_table('noise_verdicts', pd.DataFrame({'claim': ['c'], 'holds': [True], 'value': [scale], "
+          "'sentence': ['s']}))"]
 READER = ["from glo_lib.results import load_table", "from IPython.display import Markdown",
-          "Markdown(f\"The second notebook read {int(load_table('first').x[0])}, called {label}.\")"]
+          "Markdown(f\"The second notebook read {int(load_table('noise_verdicts').value[0])}, called {label}.\")"]
 LONER = ["from IPython.display import Markdown", "Markdown(f'The third notebook shows {other}.')"]
 
 
@@ -33,9 +35,9 @@ def project(tmp_path, monkeypatch):
     root = tmp_path / "project"
     shutil.copytree(ROOT / "report" / "template", root / "report" / "template")
     (root / "notebooks").mkdir()
-    _notebook(root / "notebooks" / "01_first.ipynb", "scale: int = 1  # what the first notebook writes", WRITER)
-    _notebook(root / "notebooks" / "02_second.ipynb", "label: str = 'b'  # a name", READER)
-    _notebook(root / "notebooks" / "03_third.ipynb", "other: int = 0  # a number", LONER)
+    _notebook(root / "notebooks" / "02_noise_study.ipynb", "scale: int = 1  # what the first notebook writes", WRITER)
+    _notebook(root / "notebooks" / "03_second.ipynb", "label: str = 'b'  # a name", READER)
+    _notebook(root / "notebooks" / "04_third.ipynb", "other: int = 0  # a number", LONER)
     monkeypatch.setenv("GLO_CACHE_DIR", str(tmp_path / "cache"))
     return root
 
@@ -61,8 +63,8 @@ def test_unchanged_rebuild_reuses_every_notebook_and_the_pdf(project, capsys):
     assert "0 executed, 3 reused" in again and "PDF unchanged" in again
     assert pdf.stat().st_mtime_ns == stamp
     # the tables a reused notebook wrote are back in the build folder
-    assert (project / "report" / "build" / "first.csv").exists()
-    text = nbformat.read(str(project / "report" / "build" / "executed" / "02_second.ipynb"), as_version=4)
+    assert (project / "report" / "build" / "noise_verdicts.csv").exists()
+    text = nbformat.read(str(project / "report" / "build" / "executed" / "03_second.ipynb"), as_version=4)
     assert "read 1, called b" in str(text.cells[-1].outputs)
     build(root=project, progress=False, reuse=False)
     assert pdf.stat().st_mtime_ns != stamp  # --rerun remakes everything
@@ -70,23 +72,23 @@ def test_unchanged_rebuild_reuses_every_notebook_and_the_pdf(project, capsys):
 
 def test_a_parameter_reruns_its_notebooks_and_those_reading_their_results(project):
     assert set(_pass(project, {}).values()) == {"executed"}
-    assert _pass(project, {}) == {"01": "reused", "02": "reused", "03": "reused"}
-    assert _pass(project, {"other": 1}) == {"01": "reused", "02": "reused", "03": "executed"}
-    assert _pass(project, {"label": "x"}) == {"01": "reused", "02": "executed", "03": "reused"}
+    assert _pass(project, {}) == {"02": "reused", "03": "reused", "04": "reused"}
+    assert _pass(project, {"other": 1}) == {"02": "reused", "03": "reused", "04": "executed"}
+    assert _pass(project, {"label": "x"}) == {"02": "reused", "03": "executed", "04": "reused"}
     # the first notebook's table changes: the second, which reads it, runs again; the third does not
-    assert _pass(project, {"scale": 2}) == {"01": "executed", "02": "executed", "03": "reused"}
-    executed = project / "report" / "build" / "executed" / "02_second.ipynb"
+    assert _pass(project, {"scale": 2}) == {"02": "executed", "03": "executed", "04": "reused"}
+    executed = project / "report" / "build" / "executed" / "03_second.ipynb"
     assert "read 2, called b" in str(nbformat.read(str(executed), as_version=4).cells[-1].outputs)
     # back to the defaults: the first notebook is remembered per parameters; the second holds one
     # entry per code and parameters, the last one run (it read scale 2), so it runs again
-    assert _pass(project, {}) == {"01": "reused", "02": "executed", "03": "reused"}
+    assert _pass(project, {}) == {"02": "reused", "03": "executed", "04": "reused"}
 
 
 def test_changed_code_runs_again(project):
     _pass(project, {})
-    path = project / "notebooks" / "03_third.ipynb"
+    path = project / "notebooks" / "04_third.ipynb"
     _notebook(path, "other: int = 0  # a number", LONER + ["print('one more line')"])
-    assert _pass(project, {})["03"] == "executed"
+    assert _pass(project, {})["04"] == "executed"
 
 
 def test_a_damaged_cache_entry_is_run_again(project):
