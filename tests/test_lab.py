@@ -6,7 +6,9 @@ notebook, runs all cells from the Run menu, waits for the explorer panel, moves 
 content-noise and training-image sliders and picks another run, checking each time that the
 picture changed; the outputs must hold no warning, error or stray repr.
 Screenshots of the notebook and of the panel go to ``<build folder>/lab/``; with
-``GLO_LAB_SCREENSHOT=<file>`` (``make lab-screenshot``) the README's screenshot is written too.
+``GLO_LAB_SCREENSHOT=<file>`` (``make lab-screenshot``) the README's screenshot is written too,
+with a sidecar ``<file>.json`` listing the notebook names it shows (read from the file browser
+and the tab bar), which ``tests/test_screenshots.py`` checks against ``notebooks/``.
 The server, its kernels and the browser are shut down whatever happens.
 
 Marked ``browser``: skipped, with the reason, where chromium, chromedriver, Selenium or
@@ -14,6 +16,8 @@ JupyterLab cannot be found (``make test`` installs all four; ``pytest -m "not br
 """
 from __future__ import annotations
 
+import datetime
+import hashlib
 import json
 import os
 import re
@@ -185,6 +189,12 @@ ERRORS_JS = """return Array.from(document.querySelectorAll(
 PROGRESS_JS = "return document.querySelectorAll('.jp-OutputArea-output .widget-hprogress').length;"
 STATUS_LINE_JS = """const l = document.querySelectorAll('.jp-OutputArea-output .widget-vbox > .widget-label');
                     return l.length ? l[l.length - 1].textContent : null;"""
+# the names a screenshot shows: the file browser's rows and the main area's tabs (full names, where
+# the page truncates them with an ellipsis), only those laid out on the page
+SHOWN_NAMES_JS = """const names = sel => Array.from(document.querySelectorAll(sel))
+                      .filter(e => e.getClientRects().length > 0).map(e => e.textContent.trim());
+                    return {file_browser: names('.jp-FileBrowser .jp-DirListing-content .jp-DirListing-itemText'),
+                            tabs: names('.lm-DockPanel-tabBar .lm-TabBar-tabLabel')};"""
 BAD_OUTPUTS_JS = """const sel = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"],'
                  + '.jp-OutputArea-output[data-mime-type="text/plain"], .jp-OutputArea-executeResult';
                  return Array.from(document.querySelectorAll(sel)).map(e => e.textContent.trim().slice(0, 300));"""
@@ -240,6 +250,14 @@ def _slider(driver, label: str):
     return None
 
 
+def _record_names(png: Path, shown: dict) -> None:
+    """``png``'s sidecar ``.json``: the names the picture shows (``SHOWN_NAMES_JS``) and the picture's
+    checksum, so that a test can tell when the picture names notebooks that no longer exist."""
+    record = {"screenshot": png.name, "sha256": hashlib.sha256(png.read_bytes()).hexdigest(),
+              "taken": datetime.date.today().isoformat(), "made_by": "make lab-screenshot", **shown}
+    png.with_suffix(".json").write_text(json.dumps(record, indent=2) + "\n")
+
+
 def test_lab_runs_notebook_04_and_its_explorer_follows_the_panel(tmp_path):
     shots = build_dir() / "lab"
     shots.mkdir(parents=True, exist_ok=True)
@@ -292,8 +310,12 @@ def test_lab_runs_notebook_04_and_its_explorer_follows_the_panel(tmp_path):
         time.sleep(0.5)
         panel.screenshot(str(shots / "explorer_panel.png"))
         driver.save_screenshot(str(shots / "explorer.png"))
+        shown = driver.execute_script(SHOWN_NAMES_JS)  # what the picture shows beside the notebook
+        assert NOTEBOOK in shown["tabs"] and {n for n in shown["file_browser"] if n.endswith(".ipynb")} == {
+            p.name for p in (ROOT / "notebooks").glob("*.ipynb")}, f"names shown: {shown}"
         if SCREENSHOT:
             shutil.copyfile(shots / "explorer.png", SCREENSHOT)
+            _record_names(Path(SCREENSHOT), shown)
 
         # the noise slider, then another run of the sweep (loaded, or trained, when picked)
         noise = _slider(driver, "content noise").find_element(By.CSS_SELECTOR, ".noUi-handle")
