@@ -108,6 +108,8 @@ class GLOConfig(Settings):
     # (<data_root>/MNIST/raw/); Fashion-MNIST is also looked for where Debian installs it
     device: str = "auto"  # "auto" picks CUDA when present, else the CPU
     precision: str = "auto"  # "auto": bf16 autocast on a CPU with native bf16 (AVX512-BF16/AMX), else fp32
+    adversary_weight: float = 0.0  # weight of the loss that trains content codes to fool a class adversary (0: off)
+    adversary_ramp_epochs: int = 10  # epochs over which that weight ramps up from 0, as in Fader Networks (0: no ramp)
     log_dir: str = ""  # TensorBoard folder every trained run logs its curves to ("": $GLO_TENSORBOARD_DIR, or none)
     # like device, not part of what a run is: left out of key() and of the stored-config match
 
@@ -125,6 +127,8 @@ class GLOConfig(Settings):
         for name in ("lr_generator", "lr_class", "lr_content"):
             self._set(name, check_number(name, getattr(self, name), inclusive=False))
         self._set("content_decay", check_number("content_decay", self.content_decay))
+        self._set("adversary_weight", check_number("adversary_weight", self.adversary_weight))
+        check_int("adversary_ramp_epochs", self.adversary_ramp_epochs, 0)
         check_choice("loss", self.loss, LOSSES)
         check_choice("perceptual_net", self.perceptual_net, PERCEPTUAL_NETS)
         check_choice("generator", self.generator, GENERATORS)
@@ -145,7 +149,7 @@ class GLOConfig(Settings):
 
     def key(self) -> str:
         """Stable short hash of every field that changes the trained result."""
-        d = self.to_dict()
+        d = without_unused(self.to_dict())  # runs without the adversary keep their pre-adversary names
         d.pop("device")  # where a run trains does not change what it is asked to learn
         d.pop("log_dir")  # nor where its curves are logged
         d["precision"] = self.resolved_precision()  # but its arithmetic changes the result slightly
@@ -159,7 +163,20 @@ class GLOConfig(Settings):
     def run_name(self) -> str:
         """Readable, unique folder name of this run; the seed is always part of it."""
         return (f"{self.dataset}-n{self.n_samples}-e{self.epochs}-sigma{self.noise_std:g}"
-                f"-{self.loss.replace('+', '')}-seed{self.seed}-{self.key()}")
+                f"-{self.loss.replace('+', '')}{f'-adv{self.adversary_weight:g}' if self.adversary_weight else ''}"
+                f"-seed{self.seed}-{self.key()}")
+
+
+#: fields that mean nothing while the adversary is off (adversary_weight == 0)
+ADVERSARY_FIELDS = ("adversary_weight", "adversary_ramp_epochs")
+
+
+def without_unused(d: dict) -> dict:
+    """A config as a dict, less the adversary's fields while it is off: a run without the adversary
+    is the run it was before those fields existed (its key, and the identity stored with it)."""
+    if d.get("adversary_weight", 0) == 0:
+        d = {k: v for k, v in d.items() if k not in ADVERSARY_FIELDS}
+    return d
 
 
 def table1(cfg: GLOConfig) -> list[tuple[str, str]]:

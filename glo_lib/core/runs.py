@@ -16,7 +16,7 @@ from .. import store
 from ..paths import cache_dir
 from ..store import StaleRunWarning  # noqa: F401 - its historical home: importable from here too
 from ..version import __version__
-from .config import GLOConfig, pick_device
+from .config import GLOConfig, pick_device, without_unused
 from .data import Digits, load_digits
 from .model import GLOModel
 from .train import Run, train
@@ -121,7 +121,7 @@ def train_or_load(cfg: GLOConfig, digits: Optional[Digits] = None, root: Optiona
 
 def _comparable(cfg: GLOConfig) -> dict:
     # round-trip through JSON so tuples/floats compare the way they were stored
-    d = json.loads(json.dumps(cfg.to_dict()))
+    d = without_unused(json.loads(json.dumps(cfg.to_dict())))  # matches runs stored before the adversary
     for name in NOT_IDENTITY:  # where a run trained, or was logged, does not change what it learned
         d.pop(name, None)
     return d

@@ -17,6 +17,7 @@ from tqdm.auto import tqdm
 
 from ..seeding import set_seed
 from ..version import __version__
+from .adversary import make_adversary
 from .config import GLOConfig, pick_device
 from .data import Digits
 from .losses import LossFn, content_penalty, make_loss
@@ -101,6 +102,7 @@ def train(cfg: GLOConfig, digits: Digits, progress: bool = True,
     ])
     images, labels = digits.images.to(device), digits.labels.to(device)
     n = len(labels)
+    adversary = make_adversary(cfg, digits.n_classes, -(-n // cfg.batch_size), device)  # None when off
     rows, snapshots = [], {}
     start = time.perf_counter()
     for epoch in tqdm(range(1, cfg.epochs + 1), desc=cfg.run_name(), disable=not progress, leave=False):
@@ -115,6 +117,8 @@ def train(cfg: GLOConfig, digits: Digits, progress: bool = True,
             rec = loss_fn(recon.float(), images[ids])
             pen = content_penalty(content)
             loss = rec + cfg.content_decay * pen
+            if adversary is not None:  # Fader's min-max: the adversary learns from these codes, which then learn to fool it
+                loss = loss + adversary.train_then_fool(content, labels[ids])
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -127,7 +131,7 @@ def train(cfg: GLOConfig, digits: Digits, progress: bool = True,
         rows.append({"epoch": epoch, "loss": total, "reconstruction_loss": total_rec,
                      "content_penalty": total_pen, "mse": mse, "l1": mae, "mse_images": len(labels[watched]),
                      "content_norm": model.content.detach().norm(dim=1).mean().item(),
-                     "seconds": time.perf_counter() - t0})
+                     **(adversary.end_epoch() if adversary is not None else {}), "seconds": time.perf_counter() - t0})
         if epoch in snapshot_epochs:
             snapshots[epoch] = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
     seconds = time.perf_counter() - start
