@@ -83,6 +83,8 @@ def judge(tiny_digits):
     ("lr_finetune", "fast", "lr_finetune must be a finite number > 0, got 'fast'"),
     ("encoder_width", 2.5, "encoder_width must be an integer >= 1, got 2.5"),
     ("anchor_weight", -1, "anchor_weight must be a finite number >= 0, got -1"),
+    ("content_anchor_weight", -0.5, "content_anchor_weight must be a finite number >= 0, got -0.5"),
+    ("content_anchor_weight", math.nan, "content_anchor_weight must be a finite number >= 0, got nan"),
     ("shift_px", math.inf, "shift_px must be a finite number >= 0 (pixels), got inf"),
     ("seed", -1, "seed must be an integer >= 0, got -1"),
 ])
@@ -361,7 +363,8 @@ def test_notebook_runs_in_smoke_mode(tmp_path):
                          for o in c.outputs if o.output_type == "display_data")
     assert "The encoders were trained" in markdown or "The encoders were loaded from the cache" in markdown
     for words in ("The encoders amortise the Table 1 run", "**New digits.**",
-                  "**Class transfer.**", "**What fine-tuning changes.**", "Table: The stage-1 codes of the"):
+                  "**Class transfer.**", "**What fine-tuning changes.**", "Table: The stage-1 codes of the",
+                  "**Anchoring the content code too.**", "Table: The encoders fine-tuned with the class code alone"):
         assert words in markdown
     images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})]
     assert len(images) >= 3  # history, reconstructions, transfer (the panel is a widget, not an image)
@@ -372,3 +375,71 @@ def test_notebook_names_a_bad_parameter_in_its_first_cell(tmp_path):
         papermill.execute_notebook(str(NOTEBOOK), str(tmp_path / "bad.ipynb"), progress_bar=False,
                                    parameters={"smoke": True, "shift_px": -1.0}, cwd=str(NOTEBOOK.parent),
                                    kernel_name="python3")
+
+
+# --- LORD's second anchor: the content codes ------------------------------------------------------
+
+def test_the_content_anchor_is_left_out_of_the_key_at_its_default():
+    # the keys these settings had before the field existed: encoders cached then stay valid
+    assert E.EncoderSettings().key() == "6104708290" and TINY.key() == "6b083f2a1d"
+    assert TINY.replace(content_anchor_weight=0).key() == TINY.key() != TINY.replace(content_anchor_weight=10).key()
+    assert "content_anchor_weight" not in TINY.identity()
+    assert TINY.replace(content_anchor_weight=10).identity()["content_anchor_weight"] == 10.0
+    s = E.EncoderSettings.from_params({"content_anchor_weight": 3}, smoke=True)
+    assert s.content_anchor_weight == 3.0 and isinstance(s.content_anchor_weight, float)
+
+
+def test_content_anchor_zero_leaves_fine_tuning_as_it_was(tiny_run, tiny_enc):
+    again = E.train_encoders(tiny_run, TINY.replace(content_anchor_weight=0.0))
+    pd.testing.assert_frame_equal(again.history.drop(columns="seconds"), tiny_enc[0].history.drop(columns="seconds"),
+                                  check_exact=True)
+    state, before = again.model.state_dict(), tiny_enc[0].model.state_dict()
+    assert all(torch.equal(state[k], before[k]) for k in before)
+
+
+def test_a_content_anchor_keeps_encoded_content_codes_closer_to_stage_1(tiny_run, tiny_enc):
+    anchored = E.train_encoders(tiny_run, TINY.replace(content_anchor_weight=10.0))
+    free = tiny_enc[0]
+    a, b = anchored.regressed.state_dict(), free.regressed.state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in b)  # the regression phase does not see the weight
+    last_anchored, last_free = anchored.history.iloc[-1], free.history.iloc[-1]
+    assert last_anchored["phase"] == last_free["phase"] == "fine-tuning"
+    assert last_anchored["content_code_error"] < last_free["content_code_error"]  # measured: 0.91 against 0.94
+    anchored.settings = TINY.replace(content_anchor_weight=10.0)
+    assert "Fine-tuning, which ties both codes to stage 1's" in words.training_sentence(anchored)
+
+
+def test_anchor_table_has_both_anchors_side_by_side(tiny_run, judge, tiny_digits):
+    held = st.heldout_digits(tiny_digits, 100)
+    table = st.anchor_table(tiny_run, judge, held, TINY, probe_folds=2)
+    assert list(table.anchor) == [st.CLASS_ONLY, st.BOTH]
+    assert list(table.content_anchor_weight) == [0.0, st.LORD_CONTENT_ANCHOR] == [0.0, 10.0]
+    assert list(table.images) == [100, 100] and table.mse.gt(0).all()
+    assert table.content_code_error[1] < table.content_code_error[0]
+    one = E.encoders_or_load(tiny_run, TINY)  # the class-only row is the default encoders, from the cache
+    assert one.cached and table.mse[0] == pytest.approx(measure_encoder(one.model, judge, *held, probe_folds=2)["mse"])
+    shown = st.display_anchor_table(table)
+    assert list(shown.columns) == ["anchored", "content weight", "n", "MSE", "class transfer", "classifier",
+                                   "logistic probe", "MLP probe"]
+    assert list(shown["content weight"]) == ["0", "10"]
+    assert "(weight 10, LORD's), on the 100 held-out digits" in words.anchor_caption(table)
+    assert words.anchor_sentence(table).startswith("**Anchoring the content code too.** Held-out digits are")
+
+
+def _anchor_table(one=0.0425, both=0.0510):
+    """The columns of ``anchor_table`` the words read, with these held-out MSEs (class only, both)."""
+    return pd.DataFrame({"anchor": [st.CLASS_ONLY, st.BOTH], "content_anchor_weight": [0.0, 10.0],
+                         "images": [500, 500], "mse": [one, both]})
+
+
+def test_anchor_sentence_names_the_better_anchor_beyond_the_tolerance():
+    table = _anchor_table
+    said = words.anchor_sentence(table(0.0425, 0.0510))
+    assert ("reconstructed better with the class code alone anchored than with both codes: an MSE of 0.0425 "
+            "against 0.0510, 0.0085 (17%) lower.") in said
+    assert "better with both codes anchored than with the class code alone: an MSE of 0.0400 against 0.0425" in (
+        words.anchor_sentence(table(0.0425, 0.0400)))
+    same = words.anchor_sentence(table(0.0425, 0.0428))  # within the registry's 0.0005
+    assert "about as well either way (MSE 0.0425 with the class code anchored alone, 0.0428 with both" in same
+    assert "(weight 10, LORD's)" in words.anchor_caption(table(0.04, 0.04))
+    assert "LORD" not in words.anchor_caption(table(0.04, 0.04).assign(content_anchor_weight=[0.0, 3.0]))

@@ -20,6 +20,7 @@ from glo_lib.core.sweep import SweepResult
 from glo_lib.studies import encoders as enc_study
 from glo_lib.studies import frontier as frontier_study
 from test_content_probe import _judges, _measures
+from test_encoders import _anchor_table
 from test_encoders import _table as _encoder_table
 from test_frontier import _rows as _frontier_rows
 from test_loss_study import _with_a_collapse, row, table
@@ -241,6 +242,10 @@ CASES: dict[str, dict[str, Callable[[], object]]] = {
         "HISTORY_CAPTION": lambda: narrative.encoders.HISTORY_CAPTION,
         "RECONSTRUCTION_CAPTION": lambda: narrative.encoders.RECONSTRUCTION_CAPTION,
         "TRANSFER_CAPTION": lambda: narrative.encoders.TRANSFER_CAPTION,
+        "anchor_caption": lambda: narrative.encoders.anchor_caption(_anchor_table()),
+        "anchor_sentence[class code alone better]": lambda: narrative.encoders.anchor_sentence(_anchor_table()),
+        "anchor_sentence[both better]": lambda: narrative.encoders.anchor_sentence(_anchor_table(0.0425, 0.0400)),
+        "anchor_sentence[the same]": lambda: narrative.encoders.anchor_sentence(_anchor_table(0.0425, 0.0428)),
     },
     "summary": {
         "too_high_sentence[every effect]": lambda: narrative.summary.too_high_sentence(_probe()),

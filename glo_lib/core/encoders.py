@@ -12,8 +12,9 @@ digits only:
    now coming from the encoders. The class code gets no noise, so nothing would stop the class
    encoder from carrying the whole image (style included) and the content code from being
    ignored; ``anchor_weight`` keeps the encoded class code on the stage-1 code of the digit's class,
-   as LORD's PyTorch code does (weight 10). The content codes are not anchored: stage 1 barely
-   moves them from their random start, and an image cannot tell its random code.
+   as LORD's PyTorch code does (weight 10). By default the content codes are not anchored: stage 1
+   barely moves them from their random start, and an image cannot tell its random code. LORD
+   anchors them too (also weight 10): ``content_anchor_weight`` offers that choice.
 
 Every training digit is shifted at random by up to ``shift_px`` pixels whenever the class encoder
 learns (a shifted 3 is still a 3) and throughout fine-tuning (where the target is the shifted digit
@@ -58,6 +59,9 @@ EVAL_BATCH = 512
 #: MSE_EVERY-th regression epoch (and the first and last): the generator costs six encoders
 MSE_EVERY = 5
 
+#: settings added after encoders were first cached, with the value those encoders were trained at
+ADDED_LATER = {"content_anchor_weight": 0.0}
+
 
 @dataclass(frozen=True)
 class EncoderSettings(Settings):
@@ -70,6 +74,7 @@ class EncoderSettings(Settings):
     lr_finetune: float = 3e-4  # Adam learning rate of encoders and generator in phase 2
     encoder_width: int = 32  # channels of an encoder's first convolution (its second has twice as many)
     anchor_weight: float = 10.0  # phase 2: weight of the squared distance of encoded class codes to stage 1's (LORD: 10)
+    content_anchor_weight: float = 0.0  # phase 2: weight of the squared distance of encoded content codes to stage 1's (0: off; LORD: 10, model/training.py)
     shift_px: float = 2.0  # random shifts of training digits, in pixels, for the class encoder and in phase 2 (0: none)
     seed: int = 0  # seeds python, numpy and torch (data subset, codes, batch order); part of every run name
     # here: the encoders' initial weights, the batch order and the content noise
@@ -82,16 +87,22 @@ class EncoderSettings(Settings):
         check_int("seed", self.seed, 0)
         for name in ("lr_regress", "lr_finetune"):
             object.__setattr__(self, name, check_number(name, getattr(self, name), inclusive=False))
-        object.__setattr__(self, "anchor_weight", check_number("anchor_weight", self.anchor_weight))
+        for name in ("anchor_weight", "content_anchor_weight"):
+            object.__setattr__(self, name, check_number(name, getattr(self, name)))
         object.__setattr__(self, "shift_px", check_number("shift_px", self.shift_px, note="pixels"))
 
     def smoke(self) -> "EncoderSettings":
         """A version that trains in a second or two (tests, smoke notebooks)."""
         return self.replace(regress_epochs=min(self.regress_epochs, 3), finetune_epochs=min(self.finetune_epochs, 2))
 
+    def identity(self) -> dict:
+        """Every setting, less those added later (``ADDED_LATER``) while they hold the value that
+        encoders cached before them were trained at: those entries keep their key and stay valid."""
+        return {k: v for k, v in self.to_dict().items() if k not in ADDED_LATER or v != ADDED_LATER[k]}
+
     def key(self) -> str:
-        """Stable short hash of every setting."""
-        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()[:10]
+        """Stable short hash of every setting (of ``identity``)."""
+        return hashlib.sha256(json.dumps(self.identity(), sort_keys=True).encode()).hexdigest()[:10]
 
 
 class ConvEncoder(nn.Module):
@@ -313,8 +324,13 @@ def train_encoders(run: Run, settings: EncoderSettings = EncoderSettings(), prog
         class_codes, content_codes = model(batch)
         noise = torch.randn(content_codes.shape, generator=gen).to(device)
         recon = model.generator(class_codes, content_codes + cfg.noise_std * noise)
-        return (loss_fn(recon, batch) + cfg.content_decay * content_penalty(content_codes)
+        loss = (loss_fn(recon, batch) + cfg.content_decay * content_penalty(content_codes)
                 + s.anchor_weight * F.mse_loss(class_codes, class_targets[ids]))
+        if s.content_anchor_weight:  # LORD's second anchor; off by default (the term is not even computed)
+            # the unshifted digit, as in regression: the stage-1 code describes it, not a shifted copy
+            unshifted = content_codes if s.shift_px <= 0 else model.content_encoder(images[ids])
+            loss = loss + s.content_anchor_weight * F.mse_loss(unshifted, content_targets[ids])
+        return loss
 
     start = time.perf_counter()
     encoders = [*model.class_encoder.parameters(), *model.content_encoder.parameters()]
@@ -347,7 +363,7 @@ def encoder_folder(stage1: str, settings: EncoderSettings, root: Optional[Path] 
 
 def _identity(stage1: str, data_fingerprint: str, settings: EncoderSettings) -> dict:
     """What stored encoders must match to be reused: the stage-1 run, its data and every setting."""
-    return {"stage1": stage1, "data_fingerprint": data_fingerprint, "settings": settings.to_dict()}
+    return {"stage1": stage1, "data_fingerprint": data_fingerprint, "settings": settings.identity()}
 
 
 def save_encoders(enc: EncoderRun, root: Optional[Path] = None) -> Path:

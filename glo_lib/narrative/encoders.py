@@ -8,9 +8,10 @@ import pandas as pd
 from ..core.config import GLOConfig
 from ..core.encoders import EncoderRun
 from ..core.judge import Judge
-from ..measures.registry import tolerance
+from ..measures.registry import fmt, same, tolerance
 from ..prose import change
-from ..studies.encoders import FINETUNED, HELDOUT, REGRESSED, STAGE1, TRAINING, heldout_ratio, stage_row
+from ..studies.encoders import (BOTH, CLASS_ONLY, FINETUNED, HELDOUT, LORD_CONTENT_ANCHOR, REGRESSED, STAGE1, TRAINING,
+                                anchor_row, heldout_ratio, stage_row)
 
 
 #: changes within these count as "stays at about" (the registry's tolerances, about the last printed
@@ -50,7 +51,8 @@ def training_sentence(enc: EncoderRun) -> str:
             f"variance of the stage-1 class codes and {reg['content_code_error']:.1%} of that of the content codes.")
     if s.finetune_epochs:
         last = h.iloc[-1]
-        said += (f" Fine-tuning, which ties only the class codes to stage 1's, ends at {last['class_code_error']:.1%} "
+        tied = "both codes" if getattr(s, "content_anchor_weight", 0.0) else "only the class codes"  # 0: off
+        said += (f" Fine-tuning, which ties {tied} to stage 1's, ends at {last['class_code_error']:.1%} "
                  f"and {last['content_code_error']:.1%}.")
     return said
 
@@ -104,6 +106,31 @@ def finetune_sentence(table: pd.DataFrame) -> str:
     elif sharper:
         said += " Reconstruction improves without more class in the content codes."
     return said
+
+
+def anchor_caption(table: pd.DataFrame) -> str:
+    """The caption of the anchor comparison (``studies.encoders.anchor_table``)."""
+    both = anchor_row(table, BOTH)
+    weight = both["content_anchor_weight"]
+    whose = ", LORD's" if weight == LORD_CONTENT_ANCHOR else ""
+    return (f"The encoders fine-tuned with the class code alone anchored to its stage-1 code, and with the content "
+            f"code anchored too (weight {weight:g}{whose}), on the {int(both['images'])} held-out digits. "
+            "Measures as in the table above.")
+
+
+def anchor_sentence(table: pd.DataFrame) -> str:
+    """Which anchor reconstructs held-out digits better, and by how much (the same within the
+    registry's MSE tolerance)."""
+    one, both = anchor_row(table, CLASS_ONLY)["mse"], anchor_row(table, BOTH)["mse"]
+    if same("mse", one, both):
+        return (f"**Anchoring the content code too.** Held-out digits are reconstructed about as well either way "
+                f"(MSE {fmt('mse', one)} with the class code anchored alone, {fmt('mse', both)} with both anchored: "
+                f"within {MSE_TOL:g}, which counts as the same).")
+    better, worse = (("the class code alone", "both codes") if one < both else ("both codes", "the class code alone"))
+    lo, hi = sorted((one, both))
+    return (f"**Anchoring the content code too.** Held-out digits are reconstructed better with {better} anchored "
+            f"than with {worse}: an MSE of {fmt('mse', lo)} against {fmt('mse', hi)}, {fmt('mse', hi - lo)} "
+            f"({(hi - lo) / hi:.0%}) lower.")
 
 
 HISTORY_CAPTION = ("Training the encoders. Left: share of the variance of the stage-1 class and content codes that "
