@@ -11,6 +11,7 @@ from ..core.sweep import SweepResult
 from ..notation import LOSS_NAMES
 from ..prose import listing, plural
 from ..studies.loss_study import loss_means, normal_runs, ranking
+from ..results import VERDICT_COLUMNS
 
 
 #: (measure, what winning it means, what is best: "low", "high" or "one" = closest to the real digits)
@@ -119,8 +120,6 @@ def reconstruction_caption(seed: int) -> str:
             f"noise (seed {seed}).")
 
 
-#: columns of the verdict table a notebook saves for the summary (``results.save_table``)
-VERDICT_COLUMNS = ["claim", "holds", "value", "sentence"]
 
 
 def loss_verdicts(measures: pd.DataFrame) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from ..measures.registry import measure
 from ..notation import sigma_values
 from ..prose import direction, plural
 from ..studies.noise_study import COLLAPSE_DIGITS, SUMMARY_MEASURES, choose_sigma
+from ..results import VERDICT_COLUMNS
 
 
 #: the decay effects the verdict weighs: the two outcomes the noise trades, as the figure shows them
@@ -190,8 +191,6 @@ def curves_caption(n_seeds: int, content_decay: float) -> str:
             f"means over {n_seeds} seed(s) (decay {content_decay:g}; logarithmic scales).")
 
 
-#: columns of the verdict table a notebook saves for the summary (``results.save_table``)
-VERDICT_COLUMNS = ["claim", "holds", "value", "sentence"]
 
 
 def decay_verdicts(effects: pd.DataFrame, off: float, on: float) -> pd.DataFrame:

@@ -10,6 +10,7 @@ from ..core.config import GLOConfig
 from ..notation import SAMPLER_NAMES
 from ..prose import listing
 from ..studies.sampling_study import class_name, crossing_t, fitted_samplers
+from ..results import VERDICT_COLUMNS
 
 
 #: two Frechet distances within 5% of each other count as "about equally close": the prose
@@ -174,8 +175,6 @@ CLASS_PATHS_CAPTION = ("Class interpolation at a fixed content code: each row ke
 NOISE_CAPTION = ("Training images (top) regenerated with their own class code and Gaussian noise of growing "
                  "standard deviation added to their content code.")
 
-#: columns of the verdict table a notebook saves for the summary (``results.save_table``)
-VERDICT_COLUMNS = ["claim", "holds", "value", "sentence"]
 
 
 def sampling_verdicts(table: pd.DataFrame) -> pd.DataFrame:
