@@ -24,6 +24,8 @@ NOTEBOOK_ENV = "GLO_NOTEBOOK"
 
 #: columns of every verdict table: what a notebook decided, for the summary to read
 VERDICT_COLUMNS = ("claim", "holds", "value", "sentence")
+#: columns of a table of checked claims (``glo_lib.claims.record``)
+CLAIM_COLUMNS = ("claim", "statement", "tables", "rows", "holds")
 #: columns of a table of ``measures.evaluate`` rows that its readers rely on
 MEASURED_COLUMNS = ("noise_std", "content_decay", "seed", "mse", "transfer_accuracy", "diversity",
                     "probe_logreg", "probe_mlp", "content_norm", "content_shift", "judge_accuracy")
@@ -45,8 +47,11 @@ TABLES = {
     "loss_verdicts": TableSpec("03_loss_comparison", VERDICT_COLUMNS),
     "sampling": TableSpec("04_random_sampling", ("key", "sample_agreement", "frechet", "most_judged")),
     "sampling_verdicts": TableSpec("04_random_sampling", VERDICT_COLUMNS),
-    "content_probe_fast_lr": TableSpec("05_content_probe", MEASURED_COLUMNS),
-    "content_probe_init": TableSpec("05_content_probe", MEASURED_COLUMNS),
+    # every run notebook 05 measured (both regimes, with and without the adversary) and its verdicts
+    "probe_runs": TableSpec("05_adversarial_content_probe", (*MEASURED_COLUMNS, "regime", "adversary_weight",
+                                                             "noisy_probe_mlp", "class_blind_source", "style_kept")),
+    "probe_verdicts": TableSpec("05_adversarial_content_probe", VERDICT_COLUMNS),
+    "probe_claims": TableSpec("05_adversarial_content_probe", CLAIM_COLUMNS),
 }
 
 

@@ -125,7 +125,7 @@ def anchor_sentence(table: pd.DataFrame) -> str:
     if same("mse", one, both):
         return (f"**Anchoring the content code too.** Held-out digits are reconstructed about as well either way "
                 f"(MSE {fmt('mse', one)} with the class code anchored alone, {fmt('mse', both)} with both anchored: "
-                f"within {MSE_TOL:g}, which counts as the same).")
+                "a difference below the report's MSE tolerance, which counts as the same).")
     better, worse = (("the class code alone", "both codes") if one < both else ("both codes", "the class code alone"))
     lo, hi = sorted((one, both))
     return (f"**Anchoring the content code too.** Held-out digits are reconstructed better with {better} anchored "

@@ -1,51 +1,240 @@
-"""The content probe's words (notebook 05): leakage, travel and class control in sentences, the captions,
-and the tolerances that decide when a change between two sigmas is called a change (the summary,
-notebook 07, says its changes with the same ones).
+"""The adversarial content probe's words (notebook 05): captions, and its findings as checked claims
+(``glo_lib.claims``): every sentence that states a result holds at every setting it speaks of.
+
+The numbers come from ``studies.content_probe``'s setting means (mean over seeds and the 95%
+interval, ``<measure>_ci``); a difference counts only when the intervals do not overlap, and a
+collapsed setting is never evidence.
 """
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import Optional, Sequence
 
 import pandas as pd
 
-from ..measures.registry import tolerance
+from ..claims import Claim, choose, with_exceptions
 from ..notation import INIT_NAMES
-from ..prose import change, describe_trend, plural
-from ..studies.content_probe import sigma_means
-
-
-#: changes between two sigmas within these count as "stays at about": each measure's tolerance in
-#: the registry (about the last printed digit that still matters on its scale), so a move this
-#: small is not read as an effect of sigma
-TRANSFER_TOL = tolerance("transfer_accuracy")  # one percentage point of class-transfer accuracy
-MSE_TOL = tolerance("mse")  # five in the last printed digit of the reconstruction MSE (".4f")
-DIVERSITY_TOL = tolerance("diversity")  # two hundredths of the real digits' diversity (printed ".2f")
-
-#: the least fold-to-fold spread the leakage trend is judged against: a test fold holds about
-#: 51 of the 256 Table 1 codes, so one code read right or wrong moves a probe by 2 points;
-#: a trend must beat that granularity even when the folds happen to agree more closely
-MIN_PROBE_SPREAD = 0.03
+from ..prose import listing, plural
+from ..results import VERDICT_COLUMNS
+from ..studies.content_probe import LEARNING, PUSH_MSE, TABLE1, TARGET_TRANSFER
 
 #: mean content-code travel (share of the starting length) below which codes still look like
 #: their random start: a code moved by a quarter of its length still points within about 14
 #: degrees of where it began (cosine >= 0.97), so little can have been written into it
 FAR_SHIFT = 0.25
 
-
-def _spread(measures: pd.DataFrame) -> float:
-    """The fold-to-fold spread the leakage trend is judged against (at least MIN_PROBE_SPREAD)."""
-    return max(MIN_PROBE_SPREAD, measures["probe_mlp_std"].mean())
-
-
-def _shift(measures: pd.DataFrame) -> float:
-    """How far the content codes travelled, as a share of their starting length (mean over sigmas)."""
-    return sigma_means(measures)["content_shift"].mean()
+#: the report names of this notebook's tables, as the claims cite them
+REGIME_TABLE, LEAKAGE_TABLE, FLOOR_TABLE = "the regimes table", "the leakage table", "the floors table"
+#: the build's other table a claim about "every setting" must also hold over
+NOISE_TABLE = "notebook 02's noise study"
 
 
-def sweep_sentence(summary: str, grid: Mapping[str, Sequence]) -> str:
-    """What the Table 1 sweep trained and loaded, and its size."""
-    return (f"**Table 1 sweep**: {summary} ({plural(len(grid['noise_std']), 'value')} of sigma x "
-            f"{plural(len(grid['seed']), 'seed')}).")
+def _lo(rows: pd.DataFrame, c: str) -> pd.Series:
+    return rows[c] - rows[f"{c}_ci"].fillna(0)
+
+
+def _hi(rows: pd.DataFrame, c: str) -> pd.Series:
+    return rows[c] + rows[f"{c}_ci"].fillna(0)
+
+
+def plain(means: pd.DataFrame, regime: str) -> pd.DataFrame:
+    """A regime's settings without the adversary, by sigma."""
+    return means[(means["regime"] == regime) & (means["adversary_weight"] == 0)].sort_values("noise_std")
+
+
+# --- captions ---------------------------------------------------------------------------------
+
+def regimes_caption(n_seeds: int, lr_content: float, init: str) -> str:
+    return (f"The two regimes without the adversary: Table 1 as the course ran it, and codes that learn (content "
+            f"learning rate {lr_content:g}, {INIT_NAMES[init]}). Means over {plural(n_seeds, 'seed')} $\\pm$ the 95% "
+            "interval. Travel: distance a content code moved from its start, as a share of its starting length; "
+            "spread: the codes' standard deviation across images; $\\sigma$/spread: the noise against it. "
+            "Style kept: correlation of the style attributes between a digit and its class transfers "
+            "(0 = one prototype per class).")
+
+
+def init_caption(sigma: float, chosen: str) -> str:
+    return (f"Choosing the initialisation of the learning regime: both starts at $\\sigma$ = {sigma:g}, means "
+            f"$\\pm$ the 95% interval over seeds. Kept: {INIT_NAMES[chosen]}, the lower MSE among those that "
+            "did not collapse.")
+
+
+def leakage_caption(n_seeds: int) -> str:
+    return ("Class in the content codes and class the generator takes from them, per setting (adversary weight 0: "
+            f"none). Means over {plural(n_seeds, 'seed')} $\\pm$ the 95% interval. Probes: fresh MLPs reading the "
+            "digit from the clean codes $c$ and from $c + \\epsilon$ as the generator sees them; null: the same probe "
+            "with shuffled labels; class-blind: content codes drawn with the mean class code and read as their own "
+            "digit; misread as source: of the misread transfers, the share read as the content's own digit; "
+            "code $R^2$: the share of the codes' variance the style attributes explain.")
+
+
+def floors_caption() -> str:
+    return ("What the probes read without class in the codes: from the style attributes of the real training "
+            "digits (ink, centroid, spreads, slant, bounding box, stroke width; the same probe and folds, mean "
+            "$\\pm$ 95% interval over seeds), from codes with shuffled labels (every run), and chance.")
+
+
+def figure_caption() -> str:
+    return ("Question 6.2. (a) The MLP probe on the clean content codes (solid) and on the noisy ones (dashed) "
+            "against $\\sigma$, over the style floor (grey band) and the permutation null (dotted). (b) The share "
+            "of content codes drawn with the class-blind code that the judge reads as their own digit (dotted: "
+            "chance). (c) Reconstruction MSE against class transfer for every setting; shaded: class transfer "
+            f"$\\geq$ {TARGET_TRANSFER:.0%} at MSE $\\leq$ {PUSH_MSE:g}. Triangles: with the adversary; hollow "
+            "circles: collapsed settings. Bars: 95% intervals over seeds.").replace("%", "\\%")
+
+
+# --- checked claims ---------------------------------------------------------------------------
+
+def _setting(r: pd.Series) -> str:
+    """How a claim names one setting: "codes that learn at σ = 2" (with the adversary where it is on)."""
+    adv = f" with the adversary (weight {r['adversary_weight']:g})" if r["adversary_weight"] else ""
+    return f"{r['regime']} at $\\sigma$ = {r['noise_std']:g}{adv}"
+
+
+def travel_claim(means: pd.DataFrame, ratio: float) -> Optional[Claim]:
+    """Whether the codes leave their start: Table 1's stay near it and the learning regime's travel."""
+    rows = means[(means["adversary_weight"] == 0) & ~means["collapsed"]]
+    return with_exceptions(
+        "probe.travel", [REGIME_TABLE], rows,
+        "**Two regimes.** Under Table 1 every content code ends less than a quarter of its starting length from "
+        "where it began, so the course's noise study describes a generator conditioned on codes that are still "
+        f"nearly their random start; with the content learning rate {ratio:g} times the generator's, the codes travel "
+        "further than that (travel in the regimes table). This holds at every $\\sigma$.",
+        lambda r: (r["content_shift"] < FAR_SHIFT) == (r["regime"] == TABLE1), _setting,
+        "**Two regimes?** The travel of the codes (the regimes table) does not separate the two settings at any "
+        "$\\sigma$: Table 1's codes travel as far as those that learn faster.")
+
+
+def leak_claim(means: pd.DataFrame) -> Optional[Claim]:
+    """Question 6.2 answered functionally: at sigma 0, does the content code alone carry the digit
+    to the image (the class-blind share's interval above its chance)? Every regime that did not
+    collapse is spoken of."""
+    rows = means[(means["adversary_weight"] == 0) & (means["noise_std"] == 0) & ~means["collapsed"]]
+    where = f"under {listing(sorted(rows['regime'].unique()))}" if len(rows) else ""
+    return with_exceptions(
+        "probe.leak_at_zero", [LEAKAGE_TABLE], rows,
+        "**Too little noise lets the class into the content code.** Without noise, content codes drawn with "
+        "the class-blind code come out as their own digit more often than chance allows (the class-blind "
+        f"column's 95% interval lies above chance) {where}: the generator takes part of the class from the "
+        "content code.",
+        lambda r: _lo(r, "class_blind_source") > r["class_blind_chance"], _setting,
+        "**Too little noise?** Without noise, content codes drawn with the class-blind code are read as their "
+        f"own digit no more often than chance allows {where} (the leakage table).")
+
+
+def leak_shape_claim(means: pd.DataFrame) -> Optional[Claim]:
+    """The class-blind share against sigma in the learning regime, up to collapse: falls at every
+    step, or the steps where it does not, by name (never the endpoints alone)."""
+    rows = plain(means, LEARNING)
+    rows = rows[~rows["collapsed"]]
+    prev_hi = _hi(rows, "class_blind_source").shift(1)
+    falls = lambda r: (r["class_blind_source"] <= prev_hi.loc[r.index]) | prev_hi.loc[r.index].isna()  # noqa: E731
+    return with_exceptions(
+        "probe.leak_shape", [LEAKAGE_TABLE], rows,
+        "With codes that learn, the class-blind share does not rise with any step of $\\sigma$ up to the "
+        "collapse (panel (b) of the figure): more noise leaves the generator less class to take from the content.",
+        falls, lambda r: f"it rises at $\\sigma$ = {r['noise_std']:g}",
+        "With codes that learn, the class-blind share rises with every step of $\\sigma$ up to the collapse.")
+
+
+def floor_claim(means: pd.DataFrame, floor: float) -> Optional[Claim]:
+    """The probe against the style floor, at every setting that did not collapse."""
+    rows = means[~means["collapsed"]]
+    return with_exceptions(
+        "probe.style_floor", [LEAKAGE_TABLE, FLOOR_TABLE], rows,
+        "**Against the right floor.** No content code gives its digit away to a fresh MLP probe better than the "
+        "digit's style alone does (the style floor), at any setting that did not collapse: what the probes read "
+        "could be style rather than class.",
+        lambda r: _hi(r, "probe_mlp") < floor, _setting,
+        "**Against the right floor.** At every setting that did not collapse, the MLP probe reads the digit "
+        "from the content codes better than from the style attributes of the digits themselves.")
+
+
+def adversary_pairs(means: pd.DataFrame) -> pd.DataFrame:
+    """Each adversary setting beside the same regime and sigma without it (suffixes _adv, _none)."""
+    adv, none = means[means["adversary_weight"] > 0], means[means["adversary_weight"] == 0]
+    return adv.merge(none, on=["regime", "noise_std"], suffixes=("_adv", "_none"))
+
+
+def adversary_claims(means: pd.DataFrame) -> list[Claim]:
+    """What the adversary does to the class-blind share and to the MSE, pair by pair."""
+    pairs = adversary_pairs(means)
+    pairs = pairs[~(pairs["collapsed_adv"] | pairs["collapsed_none"])]
+    if pairs.empty:
+        return []
+    name = lambda r: f"{r['regime']} at $\\sigma$ = {r['noise_std']:g}"  # noqa: E731
+    lower = lambda r: (r["class_blind_source_adv"] + r["class_blind_source_ci_adv"]  # noqa: E731
+                       < r["class_blind_source_none"] - r["class_blind_source_ci_none"])
+    costs = lambda r: r["mse_adv"] - r["mse_ci_adv"] > r["mse_none"] + r["mse_ci_none"]  # noqa: E731
+    return [c for c in (
+        with_exceptions("probe.adversary_leak", [LEAKAGE_TABLE], pairs,
+                        "**The adversary.** Trained against a class adversary, the content codes pass less class "
+                        "to the generator: the class-blind share falls below the same setting's without the "
+                        "adversary, the 95% intervals apart.", lower, lambda r: f"not {name(r)}",
+                        "**The adversary.** The adversary does not lower the class-blind share at any setting "
+                        "beyond the 95% intervals (the leakage table)."),
+        with_exceptions("probe.adversary_cost", [REGIME_TABLE, LEAKAGE_TABLE], pairs,
+                        "It costs reconstruction: the MSE rises above the same setting's without the adversary, "
+                        "the intervals apart.", costs, lambda r: f"not {name(r)}",
+                        "It costs no reconstruction beyond the 95% intervals at any setting."),
+    ) if c is not None]
+
+
+def lord_claim(means: pd.DataFrame, sigma: float) -> Optional[Claim]:
+    """LORD's argument, checked where it is made: with codes that learn and Table 1's noise, does the
+    adversary still lower the class-blind share?"""
+    pairs = adversary_pairs(means)
+    rows = pairs[(pairs["regime"] == LEARNING) & (pairs["noise_std"] == sigma)]
+    apart = lambda r: (r["class_blind_source_adv"] + r["class_blind_source_ci_adv"]  # noqa: E731
+                       < r["class_blind_source_none"] - r["class_blind_source_ci_none"])
+    return choose("probe.lord", [LEAKAGE_TABLE], rows, [
+        (f"**Does noise need an adversary?** LORD argues that latent optimisation with noise needs none. Here, with "
+         f"codes that learn and $\\sigma$ = {sigma:g}, the adversary leaves the class-blind share within the 95% "
+         "interval of the noise alone: the noise already does the adversary's work, as LORD argues.",
+         lambda r: ~apart(r)),
+        (f"**Does noise need an adversary?** LORD argues that latent optimisation with noise needs none. Here, with "
+         f"codes that learn and $\\sigma$ = {sigma:g}, the adversary still lowers the class-blind share beyond the "
+         "95% intervals: at this noise the codes pass class that only the adversary removes, so the argument "
+         "does not hold at this scale.", apart),
+    ])
+
+
+def push_claim(means: pd.DataFrame, others: pd.DataFrame) -> list[Claim]:
+    """The frontier push over every setting of the build's sweeps (this notebook's and notebook 02's):
+    the settings that meet it, or that none does, with the nearest on each side."""
+    rows = pd.concat([means, others], ignore_index=True)
+    rows = rows[~rows["collapsed"]]
+    if rows.empty:
+        return []
+    meets = lambda r: (r["transfer_accuracy"] >= TARGET_TRANSFER) & (r["mse"] <= PUSH_MSE)  # noqa: E731
+    target = (f"class transfer of at least {TARGET_TRANSFER:.0%} at an MSE of at most {PUSH_MSE:g} without a collapse "
+              "(means over seeds)")
+    tables = [REGIME_TABLE, LEAKAGE_TABLE, NOISE_TABLE]
+    hits = rows[meets(rows)]
+    if len(hits):
+        return [Claim("probe.push", f"**The frontier, pushed.** {listing([_setting(r) for _, r in hits.iterrows()])} "
+                      f"reach{'es' if len(hits) == 1 else ''} {target}.", tuple(tables), hits, meets).check()]
+    said = [Claim("probe.push", f"**The frontier, pushed.** No setting of the build reaches {target}.",
+                  tuple(tables), rows, lambda r: ~meets(r)).check()]
+    within = rows[rows["mse"] <= PUSH_MSE]
+    if len(within):
+        best = within.loc[within["transfer_accuracy"].idxmax()]
+        said.append(Claim("probe.push_best", f"Among those at an MSE of at most {PUSH_MSE:g}, the highest class "
+                          f"transfer is that of {_setting(best)}; the target's class transfer is reached only at a "
+                          "higher MSE, which is the trade-off the noise sets.", tuple(tables), within,
+                          lambda r: r["transfer_accuracy"] <= best["transfer_accuracy"]).check())
+    return said
+
+
+def verdicts(leak: Optional[Claim], lord: Optional[Claim]) -> pd.DataFrame:
+    """What the summary reads: whether too little noise lets the class into the content code, and LORD's claim."""
+    rows = []
+    if leak is not None:
+        rows.append({"claim": "low_noise_leaks", "holds": leak.statement.startswith("**Too little noise lets"),
+                     "value": float("nan"), "sentence": leak.statement})
+    if lord is not None:
+        rows.append({"claim": "noise_needs_no_adversary", "holds": "as LORD argues" in lord.statement,
+                     "value": float("nan"), "sentence": lord.statement})
+    return pd.DataFrame(rows, columns=VERDICT_COLUMNS)
 
 
 def judge_sentence(judges: pd.DataFrame) -> str:
@@ -56,69 +245,3 @@ def judge_sentence(judges: pd.DataFrame) -> str:
             f"{judges['n_test'].iloc[0]} real test digits it never saw "
             f"(trained on {judges['n_train'].iloc[0]} others), so a class-transfer accuracy "
             f"near that level means the class code fully decides the digit.")
-
-
-def leakage_sentence(measures: pd.DataFrame) -> str:
-    """**Too little noise?** How the leakage moves from the lowest to the highest sigma under Table 1's settings."""
-    by, spread = sigma_means(measures), _spread(measures)
-    lo, hi = by.index.min(), by.index.max()
-    return (f"**Too little noise?** Under the Table 1 settings, from $\\sigma$ = {lo:g} to {hi:g}: "
-            + describe_trend(by.loc[lo, "probe_mlp"], by.loc[hi, "probe_mlp"], spread,
-                             "the MLP probe's accuracy on the content codes", "decreases")
-            + f" Chance is 10%; a change within the probe's fold-to-fold spread (about {spread:.0%}) counts as none.")
-
-
-def shift_sentence(measures: pd.DataFrame) -> str:
-    """How far the content codes travelled from their random start, and what that allows."""
-    lr, epochs, shift = measures["lr_content"].iloc[0], measures["epochs"].iloc[0], _shift(measures)
-    verdict = ("Codes that stay this close to a random start can hardly carry the class, so the probes cannot "
-               "find it at any $\\sigma$; what $\\sigma$ changes is how much the generator may rely on the exact code."
-               if shift < FAR_SHIFT else "The codes move far enough to encode what the generator asks of them.")
-    return (f"How far did the content codes travel? They start as N(0, 1) vectors and, with a learning rate of "
-            f"{lr:g} for {epochs} epochs, each code is updated {epochs} times; on average a code ends "
-            f"{shift:.0%} of its starting length away from where it began. " + verdict)
-
-
-def settings_caption(n_seeds: int) -> str:
-    """Caption of the settings table."""
-    return (f"Leakage and class control at the lowest and highest $\\sigma$ for each setting (means over "
-            f"{plural(n_seeds, 'seed')}). Probes: accuracy of reading the digit from the content codes "
-            f"(chance 10%). Transfer: class-transfer accuracy. Travel: how far a content code moved from its "
-            f"random start, as a share of its starting length.")
-
-
-def fast_lr_sentence(measures: pd.DataFrame, fast: pd.DataFrame) -> str:
-    """How far the codes travel with the fast content learning rate, and what the probe and class control do."""
-    fb = sigma_means(fast)
-    lo, hi = fb.index.min(), fb.index.max()
-    return (f"With a content learning rate of {fast['lr_content'].iloc[0]:g} the codes travel "
-            f"{fb['content_shift'].mean():.0%} of their starting length (Table 1: {_shift(measures):.0%}). "
-            f"From $\\sigma$ = {lo:g} to {hi:g}: "
-            + describe_trend(fb.loc[lo, "probe_mlp"], fb.loc[hi, "probe_mlp"], _spread(measures),
-                             "the MLP probe's accuracy", "decreases")
-            + f" Class-transfer accuracy "
-            f"{change(fb.loc[lo, 'transfer_accuracy'], fb.loc[hi, 'transfer_accuracy'], '.1%', TRANSFER_TOL)}.")
-
-
-def settings_figure_caption(names: Sequence[str]) -> str:
-    """Caption of the figure of every setting's leakage and class control against sigma."""
-    return (f"Content leakage (left: the MLP probe reading the digit from the content codes; dotted: chance) and "
-            f"class-transfer accuracy (right; dashed: the judge on real digits) against $\\sigma$ for "
-            f"{len(names)} settings: {', '.join(names)}. Bands: one standard deviation over seeds.")
-
-
-def confusion_caption(seed: int) -> str:
-    """Caption of the confusion matrices at the lowest and highest sigma."""
-    return (f"Class transfer at the lowest and highest $\\sigma$ (seed {seed}): for each class code "
-            "(row), the share of transferred images the judge reads as each digit (column).")
-
-
-def init_sentence(measures: pd.DataFrame, other: pd.DataFrame) -> str:
-    """The probe and class control when the codes start the other way."""
-    ob = sigma_means(other)
-    lo, hi = ob.index.min(), ob.index.max()
-    return (f"With {INIT_NAMES[other['code_init'].iloc[0]]}, from $\\sigma$ = {lo:g} to {hi:g}: "
-            + describe_trend(ob.loc[lo, "probe_mlp"], ob.loc[hi, "probe_mlp"], _spread(other),
-                             "the MLP probe's accuracy", "decreases")
-            + f" Class-transfer accuracy "
-            f"{change(ob.loc[lo, 'transfer_accuracy'], ob.loc[hi, 'transfer_accuracy'], '.1%', TRANSFER_TOL)}.")

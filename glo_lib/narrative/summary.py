@@ -2,8 +2,7 @@
 too low) and its claims checked one by one, from the tables and verdicts the notebooks saved.
 
 The verdicts notebooks 02, 03 and 04 already decided (the decay, the losses, random vectors) are read
-from their *_verdicts tables, never decided again here; the tolerances of a change are the content
-probe's (``narrative.probe``).
+from their *_verdicts tables, never decided again here; the tolerances of a change are the registry's.
 """
 from __future__ import annotations
 
@@ -15,22 +14,16 @@ from ..measures.registry import tolerance
 from ..notation import LOSS_NAMES
 from ..prose import change
 from ..studies.summary import compared_sigmas, probe_means
-from .probe import DIVERSITY_TOL, MSE_TOL, TRANSFER_TOL
 
 
 #: judge agreement with the intended class of random samples: moves within one percentage
 #: point count as none, like class-transfer accuracy (both are shares of judged images)
 AGREEMENT_TOL = tolerance("sample_agreement")
+TRANSFER_TOL, MSE_TOL, DIVERSITY_TOL = tolerance("transfer_accuracy"), tolerance("mse"), tolerance("diversity")
 
 #: share of random samples the judge must recognise for them to "still look like digits":
 #: more than half, so that a recognisable digit is the typical sample, not the exception
 RECOGNISABLE = 0.5
-
-#: drop of class-transfer accuracy (lowest sigma against highest, fast content learning rate)
-#: that confirms the course report's claim that too little noise costs class control: twice
-#: TRANSFER_TOL, because a confirmation should not rest on a move barely beyond "about the same"
-CONTROL_LOST = 0.02
-
 
 def too_high_sentence(probe: pd.DataFrame) -> str:
     """From the Table 1 sigma to the highest: diversity, MSE and class transfer, and what they mean."""
@@ -75,20 +68,6 @@ def too_low_sentence(probe: pd.DataFrame) -> str:
             f"at $\\sigma$ = {lo:g} (chance 10%). The course report guessed that after low-noise training, samples "
             f"would no longer look like digits: "
             + samples_verdict(low["sample_agreement"], m["sample_agreement"]))
-
-
-def fast_lr_sentence(probe: pd.DataFrame, fast: pd.DataFrame) -> str:
-    """With the fast content learning rate: leakage, and whether too little noise costs class control."""
-    lo, _, hi = compared_sigmas(probe_means(probe))
-    fb = probe_means(fast)
-    lost = fb.loc[lo, "transfer_accuracy"] < fb.loc[hi, "transfer_accuracy"] - CONTROL_LOST
-    return (f"When the content codes are allowed to move (content learning rate "
-            f"{fast['lr_content'].iloc[0]:g}), the MLP probe reads the digit from them with "
-            f"{fb.loc[lo, 'probe_mlp']:.1%} at $\\sigma$ = {lo:g} and {fb.loc[hi, 'probe_mlp']:.1%} at $\\sigma$ = {hi:g}; "
-            f"class-transfer accuracy at $\\sigma$ = {lo:g} is {fb.loc[lo, 'transfer_accuracy']:.1%} against "
-            f"{fb.loc[hi, 'transfer_accuracy']:.1%} at $\\sigma$ = {hi:g}. "
-            + ("Too little noise then costs class control, as the course report argued." if lost else
-               "Even then, less noise did not cost class control in this build."))
 
 
 def _verdict(verdicts: pd.DataFrame, claim: str) -> Optional[pd.Series]:
@@ -141,17 +120,6 @@ def _random_verdict(verdicts: pd.DataFrame, sampling: Optional[pd.DataFrame]) ->
                if far else "") + " (sampling).")
 
 
-#: the MLP probe must read the digit this much better (5 points) at the lowest sigma than at the
-#: highest for the content codes to count as holding the class (the probe's granularity, see
-#: narrative.probe.MIN_PROBE_SPREAD: one code of a 51-code fold moves a probe by 2 points)
-LEAK_MARGIN = 0.05
-
-
-def _leaks(by: pd.DataFrame, lo: float, hi: float) -> bool:
-    """Whether the probe finds clearly more class in the content codes at ``lo`` than at ``hi``."""
-    return bool(by.loc[lo, "probe_mlp"] > by.loc[hi, "probe_mlp"] + LEAK_MARGIN)
-
-
 def course_verdicts(results: dict[str, pd.DataFrame]) -> str:
     """What the course report got right and wrong, claim by claim, from this build's tables."""
     by = probe_means(results["content_probe"])
@@ -172,16 +140,10 @@ def course_verdicts(results: dict[str, pd.DataFrame]) -> str:
                  f"{'wrong' if recognisable else 'right'}; the judge "
                  f"{'still' if recognisable else 'no longer'} reads most samples at $\\sigma$ = {lo:g} as the "
                  f"digit asked for.")
-    fast = results.get("content_probe_fast_lr")
-    fb = probe_means(fast) if fast is not None else None
-    if _leaks(by, lo, hi):
-        leak = "right"
-    else:
-        leak = "not with the Table 1 learning rates, whose content codes hardly move"
-        if fb is not None and _leaks(fb, lo, hi):
-            leak += "; right once they can move"
-        elif fb is not None and _leaks(fb, hi, lo):
-            leak += ("; and once they can move, the probe finds more class in them at the highest $\\sigma$ than "
-                     "at the lowest, the opposite of the claim")
-    lines.append(f"*With too little noise the content code holds the class*: {leak} (content probe).")
+    probe = results.get("probe_verdicts")
+    for claim, words in (("low_noise_leaks", "*With too little noise the content code holds the class*"),
+                         ("noise_needs_no_adversary", "*LORD: latent optimisation with noise needs no adversary*")):
+        row = _verdict(probe, claim) if probe is not None else None
+        if row is not None:
+            lines.append(f"{words}: {'right' if _holds(row) else 'wrong'} here (the adversarial content probe).")
     return "\n".join(f"- {line}" for line in lines if line)

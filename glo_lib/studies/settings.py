@@ -195,22 +195,44 @@ class SamplingSettings(_Checked):
 
 @dataclass(frozen=True)
 class ProbeSettings(_Checked):
-    """The content probe (notebook 05): the sweeps it adds beside notebook 02's Table 1 sweep."""
+    """The adversarial content probe (notebook 05): the regime where codes learn, and the adversary,
+    beside notebook 02's Table 1 sweep."""
 
-    fast_lr_content: float = 0.01  # content learning rate of the second sweep (ten times Table 1's); 0 skips it
-    compare_init: bool = True  # also sweep with the other code initialisation (normal against lord)
+    learn_lr_ratio: float = 10.0  # content learning rate of the learning regime, as a multiple of lr_generator (LORD: 10)
+    learn_inits: tuple = ("normal", "lord")  # code initialisations measured in the learning regime at Table 1's sigma; the lowest MSE is kept
+    learn_sigmas: tuple = (0.0, 0.3, 1.0, 2.0, 4.0)  # sigmas of the learning regime, from 0 to past collapse
+    probe_seeds: tuple = (0, 1, 2, 3, 4)  # seeds of this notebook's sweeps (the config's seed is always added)
+    adversary_weights: tuple = (1.0,)  # adversary weights swept at sigma 0 and Table 1's sigma, in both regimes; empty: none
 
     def __post_init__(self) -> None:
-        self._set("fast_lr_content", check_number("fast_lr_content", self.fast_lr_content,
-                                                  note="0 skips the fast sweep"))
-        check_bool("compare_init", self.compare_init)
+        self._set("learn_lr_ratio", check_number("learn_lr_ratio", self.learn_lr_ratio,
+                                                 note="LORD optimises codes 10 times faster than its generator"))
+        self._set("learn_inits", check_names("learn_inits", self.learn_inits, CODE_INITS))
+        self._set("learn_sigmas", check_list("learn_sigmas", self.learn_sigmas, float, minimum=0.0))
+        self._set("probe_seeds", check_list("probe_seeds", self.probe_seeds, int, minimum=0, allow_empty=True))
+        self._set("adversary_weights", check_list("adversary_weights", self.adversary_weights, float, minimum=0.0,
+                                                  allow_empty=True))
+        if 0.0 in self.adversary_weights:
+            raise ParameterError("adversary_weights", "adversary_weights lists 0, the runs without an adversary, "
+                                 "which are always compared; give only positive weights")
 
     def smoke(self) -> "ProbeSettings":
-        return self
+        """The config's seed only, both sigma ends, the first adversary weight."""
+        return self.replace(probe_seeds=(), learn_sigmas=tuple(sorted({min(self.learn_sigmas), max(self.learn_sigmas)})),
+                            adversary_weights=self.adversary_weights[:1])
 
-    def fast_config(self, cfg: GLOConfig) -> Optional[GLOConfig]:
-        """The Table 1 config with the fast content learning rate; None when it is 0 (no fast sweep)."""
-        return cfg.replace(lr_content=self.fast_lr_content) if self.fast_lr_content else None
+    def seeds(self, cfg: GLOConfig) -> list[int]:
+        """The seeds of every sweep here, in increasing order, the config's included."""
+        return sorted(set(self.probe_seeds) | {cfg.seed})
+
+    def learning_config(self, cfg: GLOConfig, code_init: str) -> GLOConfig:
+        """The codes-that-learn regime: Table 1 but with the content codes' learning rate
+        ``learn_lr_ratio`` times the generator's, and codes that start as ``code_init``."""
+        return cfg.replace(lr_content=self.learn_lr_ratio * cfg.lr_generator, code_init=code_init)
+
+    def adversary_sigmas(self, cfg: GLOConfig) -> list[float]:
+        """The sigmas the adversary is swept at: none and Table 1's."""
+        return sorted({0.0, cfg.noise_std})
 
 
 @dataclass(frozen=True)
@@ -253,7 +275,7 @@ NOTEBOOK_SETTINGS: dict[str, tuple[type, ...]] = {
     "02_noise_study": (NoiseStudySettings, SeedSettings, FrontierSettings, JudgeSettings, GLOConfig),
     "03_loss_comparison": (LossStudySettings, SeedSettings, JudgeSettings, GLOConfig),
     "04_random_sampling": (SamplingSettings, JudgeSettings, GLOConfig),
-    "05_content_probe": (ProbeSettings, JudgeSettings, GLOConfig),  # its grid is notebook 02's table's
+    "05_adversarial_content_probe": (ProbeSettings, JudgeSettings, GLOConfig),
     "06_encoders": (EncoderSettings, HeldoutSettings, JudgeSettings, GLOConfig),
     "07_summary": (GLOConfig,),  # the config names the sweep's decay and sigma the summary reads
 }

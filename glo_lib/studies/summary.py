@@ -19,7 +19,7 @@ TABLE1_SIGMA = GLOConfig().noise_std
 #: reads their verdicts instead of deciding them again
 RESULTS = {
     "noise_study": True,
-    "content_probe_fast_lr": False,
+    "probe_verdicts": False,
     "noise_verdicts": False,
     "loss_verdicts": False,
     "sampling": False,
