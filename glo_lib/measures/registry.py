@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Callable, Optional
 
 from ..core.judge import train_judge
-from . import encoded, metrics, samples, sharpness
+from . import encoded, leakage, metrics, samples, sharpness
 
 #: which way a measure is better: lower, higher, "one" (closest to 1: a ratio to the real
 #: digits, where more and less are both further from MNIST) or None (neither: a description)
@@ -92,6 +92,48 @@ _ALL = (
     _share("judge_accuracy", "judge", "judge accuracy",
            "the judge's accuracy on real held-out digits it never trained on (the ceiling of class transfer)",
            train_judge, "higher", tolerance=None),
+    _share("noisy_probe_mlp", "MLP probe, noisy", "probe accuracy on the noisy codes (MLP)",
+           "the MLP probe on c + N(0, sigma^2), the codes as the generator sees them in training",
+           leakage.noisy_code_probe, "lower"),
+    _share("noisy_probe_logreg", "logistic probe, noisy", "probe accuracy on the noisy codes (logistic)",
+           "the logistic probe on c + N(0, sigma^2)", leakage.noisy_code_probe, "lower"),
+    _share("permutation_null_mlp", "null", "permutation null (MLP)",
+           "the MLP probe on the content codes with the labels shuffled: what it reads from nothing",
+           leakage.permutation_null, None),
+    _share("style_floor_mlp", "style floor", "style floor (MLP)",
+           "the MLP probe on the style attributes of the real digits: what a code of style alone gives away",
+           leakage.style_floor, None),
+    _share("style_floor_logreg", "style floor, logistic", "style floor (logistic)",
+           "the logistic probe on the style attributes of the real digits", leakage.style_floor, None),
+    Measure("style_r2_mean", "style $R^2$", "style R^2",
+            "cross-validated linear R^2 of the style attributes from the content codes, mean over attributes",
+            leakage.style_r2, ".2f", tolerance=0.02),
+    Measure("code_r2", "code $R^2$", "code R^2",
+            "share of the content codes' variance the style attributes explain (cross-validated linear R^2)",
+            leakage.style_r2, ".2f", tolerance=0.02),
+    _share("misread_source_share", "misread as source", "misreads read as the source's class",
+           "of the transfers the judge misreads, the share it reads as the content's own class",
+           leakage.transfer_misreads, "lower"),
+    _share("misread_source_chance", "misread chance", "misreads' chance share",
+           "that share if misreads ignored the source", leakage.transfer_misreads, None, tolerance=None),
+    _share("class_blind_source", "class-blind", "class-blind source reading",
+           "share of content codes drawn with the mean class code that the judge reads as their own digit",
+           leakage.class_blind_calls, "lower"),
+    _share("class_blind_chance", "class-blind chance", "class-blind chance",
+           "that share if the calls ignored the source (0.1 for balanced digits)", leakage.class_blind_calls, None,
+           tolerance=None),
+    Measure("style_kept", "style kept", "style kept",
+            "correlation of each style attribute between a source digit and its transfers, mean over attributes "
+            "and target classes (1 = every transfer keeps its source's style, 0 = one prototype per class)",
+            leakage.style_kept, ".2f", better="higher", tolerance=0.02),
+    Measure("code_spread", "code spread", "content-code spread",
+            "square root of the content codes' variance across images, mean over dimensions",
+            leakage.code_spread, ".2f"),
+    Measure("sigma_over_spread", "sigma/spread", "sigma over the code spread",
+            "the training noise relative to how much the content codes vary", leakage.leakage_row, ".2f"),
+    _share("adversary_accuracy", "adversary", "adversary accuracy",
+           "the adversary's accuracy on the content codes in the last epoch (training-time, not a probe)",
+           leakage.leakage_row, None, tolerance=None),
     # generated images
     _share("sample_agreement", "agreement", "sample agreement",
            "share of Gaussian-content samples the judge reads as the class they were drawn for",
@@ -136,7 +178,7 @@ def fmt(name: str, value: float, unit: bool = False, spec: Optional[str] = None,
     m = measure(name)
     if missing is not None and math.isnan(value):
         return missing
-    return f"{value * m.scale:{spec or m.fmt}}" + (m.unit if unit else "")
+    return minus(f"{value * m.scale:{spec or m.fmt}}") + (m.unit if unit else "")
 
 
 def fmt_mean_std(name: str, mean: float, std: Optional[float] = None, sign: bool = False,
@@ -145,8 +187,17 @@ def fmt_mean_std(name: str, mean: float, std: Optional[float] = None, sign: bool
     NaN (a single seed). ``sign`` prints a leading "+" on a positive mean (a difference)."""
     m = measure(name)
     f = spec or m.fmt
-    text = f"{mean * m.scale:{'+' if sign else ''}{f}}"
-    return text if std is None or math.isnan(std) else f"{text} ± {std * m.scale:{f}}"
+    text = minus(f"{mean * m.scale:{'+' if sign else ''}{f}}")
+    return text if std is None or math.isnan(std) else f"{text} ± {minus(f'{std * m.scale:{f}}')}"
+
+
+#: the minus sign of a printed number: U+2212, not the hyphen Python's format writes
+MINUS = "\u2212"
+
+
+def minus(number: str) -> str:
+    """A number printed by ``format`` with a true minus sign ("−0.01", "1e−05") for the hyphen."""
+    return number.replace("-", MINUS)
 
 
 def heading(name: str, change: bool = False) -> str:
