@@ -1,37 +1,20 @@
-"""glo_lib.studies.content_probe: the probe sweep's grid, judges, table, captions and sentences."""
+"""The adversarial content probe (notebook 05): its settings, study functions, checked claims and notebook."""
 from types import SimpleNamespace
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import papermill
 import pytest
 
 from conftest import ROOT
-from glo_lib.reporting import charts
-from glo_lib.studies import content_probe as cp
+from glo_lib import GLOConfig
+from glo_lib.checks import ParameterError
+from glo_lib.claims import ClaimError
 from glo_lib.narrative import probe as words
+from glo_lib.studies import content_probe as cp
+from glo_lib.studies.settings import ProbeSettings
 
-
-
-def _run(sigma, seed, tag=""):
-    return SimpleNamespace(config=SimpleNamespace(noise_std=sigma, seed=seed), digits=f"digits {seed}{tag}",
-                           model=f"model {sigma} {seed}")
-
-
-def test_one_judge_per_seed_on_that_seeds_pool(monkeypatch):
-    calls = []
-    monkeypatch.setattr(cp, "judge_or_load", lambda digits, epochs: calls.append((digits, epochs)) or digits)
-    judges = cp.judges_by_seed([_run(0.0, 0), _run(1.0, 0, "b"), _run(0.0, 1)], judge_epochs=3)
-    assert judges == {0: "digits 0b", 1: "digits 1"}  # the last run of a seed gives its pool
-    assert calls == [("digits 0b", 3), ("digits 1", 3)]
-
-
-def test_confusions_of_the_figures_seed_at_the_extreme_sigmas(monkeypatch):
-    monkeypatch.setattr(cp, "class_transfer", lambda model, judge: {"confusion": (model, judge)})
-    runs = [_run(s, k) for s in (0.0, 0.3, 1.0) for k in (0, 1)]
-    assert cp.seed_confusions(runs, "judge", seed=1) == {"$\\sigma$ = 0": ("model 0.0 1", "judge"),
-                                                         "$\\sigma$ = 1": ("model 1.0 1", "judge")}
+NOTEBOOK = ROOT / "notebooks" / "05_adversarial_content_probe.ipynb"
 
 
 def _judges(accuracies):
@@ -48,114 +31,163 @@ def test_judge_sentence_one_pool_and_several():
         "Over 3 held-out pools the judge recognises 95.0% to 97.0% of the 988 real test digits")
 
 
-def test_mean_judge_accuracy():
-    assert cp.mean_judge_accuracy(_judges([0.9, 0.96])) == pytest.approx(0.93)
+# --- settings -----------------------------------------------------------------------------------
+
+def test_probe_settings_defaults_and_the_regime_they_build():
+    probe, cfg = ProbeSettings(), GLOConfig()
+    learning = probe.learning_config(cfg, "lord")
+    assert learning.lr_content == pytest.approx(10 * cfg.lr_generator) and learning.code_init == "lord"
+    assert probe.seeds(cfg) == [0, 1, 2, 3, 4] and probe.adversary_sigmas(cfg) == [0.0, cfg.noise_std]
+    smoke = probe.smoke()
+    assert smoke.probe_seeds == () and smoke.learn_sigmas == (0.0, 4.0) and smoke.adversary_weights == (1.0,)
 
 
-def _measures(mlp=(0.30, 0.12), transfer=(0.50, 0.80), mse=(0.0200, 0.0300), diversity=(0.90, 0.70),
-              shift=(0.10, 0.10), mlp_std=0.01, lr=0.001, epochs=50):
-    """Two seeds at sigma 0 and 1; seed 1 is seed 0 plus 0.01 (so the means are the given values + 0.005)."""
-    rows = []
-    for i, sigma in enumerate((0.0, 1.0)):
-        for seed in (0, 1):
-            d = 0.01 * seed
-            rows.append({"noise_std": sigma, "seed": seed, "lr_content": lr, "epochs": epochs,
-                         "probe_logreg": mlp[i] + 0.05 + d, "probe_mlp": mlp[i] + d - 0.005, "probe_mlp_std": mlp_std,
-                         "probe_majority": 0.1, "transfer_accuracy": transfer[i] + d - 0.005,
-                         "mse": mse[i], "diversity": diversity[i], "content_shift": shift[i]})
-    return pd.DataFrame(rows)
+@pytest.mark.parametrize("field, value, message", [
+    ("learn_lr_ratio", -1.0, "learn_lr_ratio must be"),
+    ("learn_inits", ["gaussian"], "learn_inits must be drawn from"),
+    ("learn_sigmas", [-0.1], "learn_sigmas"),
+    ("adversary_weights", [0.0, 1.0], "adversary_weights lists 0"),
+    ("adversary_weights", [-1.0], "adversary_weights"),
+    ("probe_seeds", [-1], "probe_seeds"),
+])
+def test_probe_settings_refuse_bad_values_by_name(field, value, message):
+    with pytest.raises(ParameterError, match=message) as err:
+        ProbeSettings(**{field: value})
+    assert err.value.name == field
 
 
-def test_settings_table_holds_every_number_the_sentences_quote():
-    fast = _measures(mlp=(0.60, 0.20), transfer=(0.70, 0.703), mse=(0.0150, 0.0250), shift=(0.8, 1.0), lr=0.01)
-    table = cp.settings_table({"Table 1": _measures(), "content lr 0.01": fast})
-    assert list(table.columns) == ["setting", "$\\sigma$", "MLP probe (%)", "logistic probe (%)", "class transfer (%)",
-                                   "MSE", "travel (%)"]
-    assert table["setting"].tolist() == ["Table 1", "Table 1", "content lr 0.01", "content lr 0.01"]
-    assert table["$\\sigma$"].tolist() == ["0", "1", "0", "1"]
-    assert table.iloc[0].tolist()[2:] == ["30.0", "35.5", "50.0", "0.0200", "10"]
-    printed = " ".join(table.astype(str).to_numpy().ravel())
-    for sentence in (words.leakage_sentence(_measures()), words.fast_lr_sentence(_measures(), fast)):
-        for number in [w.rstrip("%).,;:") for w in sentence.replace("(", " ").split() if "." in w and w[0].isdigit()]:
-            assert number.rstrip("%") in printed or len(number.split(".")[1].rstrip("%")) == 2, number
+def test_adversary_configs_cover_both_regimes_both_sigmas_every_seed():
+    cfg, probe = GLOConfig(), ProbeSettings(probe_seeds=(0, 1), adversary_weights=(0.5, 1.0))
+    configs = cp.adversary_configs({cp.TABLE1: cfg, cp.LEARNING: probe.learning_config(cfg, "normal")}, probe, cfg)
+    assert len(configs) == 2 * 2 * 2 * 2
+    assert {(c.lr_content, c.adversary_weight, c.noise_std) for c in configs} == {
+        (lr, w, s) for lr in (cfg.lr_content, 10 * cfg.lr_generator) for w in (0.5, 1.0) for s in (0.0, 0.3)}
+    assert {cp.regime_of(c, cfg) for c in configs} == {cp.TABLE1, cp.LEARNING}
 
 
-def test_sweep_sentence():
-    grid = {"noise_std": [0.0, 1.0], "seed": [0]}
-    assert words.sweep_sentence("2 runs in 1.0 s", grid) == "**Table 1 sweep**: 2 runs in 1.0 s (2 values of sigma x 1 seed)."
+# --- study functions ----------------------------------------------------------------------------
+
+def test_interval95_is_student_t_over_seeds():
+    assert cp.interval95([1.0, 1.0, 1.0]) == 0.0
+    assert cp.interval95([0.0, 1.0]) == pytest.approx(12.706 * np.std([0, 1], ddof=1) / np.sqrt(2), rel=1e-4)
+    assert np.isnan(cp.interval95([0.5])) and np.isnan(cp.interval95([])) and np.isnan(cp.interval95([1.0, np.nan]))
 
 
-def test_captions():
-    assert words.settings_caption(3).startswith("Leakage and class control at the lowest and highest $\\sigma$ for each "
-                                             "setting (means over 3 seeds).")
-    assert words.settings_figure_caption(["Table 1", "lord init"]).endswith(
-        "against $\\sigma$ for 2 settings: Table 1, lord init. Bands: one standard deviation over seeds.")
-    assert words.confusion_caption(2).startswith("Class transfer at the lowest and highest $\\sigma$ (seed 2): ")
+def test_chosen_init_is_the_lower_mse_among_those_that_did_not_collapse():
+    rows = pd.DataFrame({"code_init": ["normal", "normal", "lord", "lord"], "mse": [0.010, 0.012, 0.008, 0.008],
+                         "diversity": [0.9, 0.9, 0.3, 0.4]})
+    assert cp.chosen_init(rows) == "normal"  # lord reconstructs better, but its classes collapse
+    assert cp.chosen_init(rows.assign(diversity=0.9)) == "lord"
+    assert cp.chosen_init(rows.assign(diversity=0.1)) == "lord"  # all collapsed: the lowest MSE
 
 
-def test_leakage_sentence_when_everything_moves():
-    assert words.leakage_sentence(_measures()) == (
-        "**Too little noise?** Under the Table 1 settings, from $\\sigma$ = 0 to 1: Within the spread of the "
-        "measurement, the MLP probe's accuracy on the content codes decreases (30.0% to 12.0%), as expected. "
-        "Chance is 10%; a change within the probe's fold-to-fold spread (about 3%) counts as none.")
+def _rows(regime="Table 1", sigmas=(0.0, 1.0), seeds=(0, 1, 2), adversary=0.0, **measures):
+    """Per-run rows: each measure a value per sigma (seed k adds 0.001 k)."""
+    out = []
+    for i, s in enumerate(sigmas):
+        for k in seeds:
+            row = {"regime": regime, "adversary_weight": adversary, "noise_std": s, "seed": k}
+            row.update({m: v[i] + 0.001 * k for m, v in measures.items()})
+            out.append(row)
+    return pd.DataFrame(out)
 
 
-def test_leakage_sentence_small_changes_stay_and_the_spread_can_exceed_the_floor():
-    text = words.leakage_sentence(_measures(mlp=(0.12, 0.15), mlp_std=0.05))
-    assert "fold-to-fold spread (about 5%) counts as none" in text
-    assert "accuracy on the content codes stays flat (12.0% to 15.0%): this contradicts the expectation that it " \
-           "decreases." in text
+MEASURES = dict(diversity=(0.9, 0.9), mse=(0.01, 0.02), transfer_accuracy=(0.9, 0.95), class_blind_source=(0.3, 0.2),
+                class_blind_chance=(0.1, 0.1), probe_mlp=(0.2, 0.15), content_shift=(0.1, 0.1))
 
 
-def test_shift_sentence_near_and_far():
-    near = words.shift_sentence(_measures(shift=(0.10, 0.20)))
-    assert near == ("How far did the content codes travel? They start as N(0, 1) vectors and, with a learning rate "
-                    "of 0.001 for 50 epochs, each code is updated 50 times; on average a code ends 15% of its "
-                    "starting length away from where it began. Codes that stay this close to a random start can "
-                    "hardly carry the class, so the probes cannot find it at any $\\sigma$; what $\\sigma$ changes is how "
-                    "much the generator may rely on the exact code.")
-    far = words.shift_sentence(_measures(shift=(0.25, 0.25), lr=0.01, epochs=2))
-    assert far.endswith("learning rate of 0.01 for 2 epochs, each code is updated 2 times; on average a code ends "
-                        "25% of its starting length away from where it began. The codes move far enough to encode "
-                        "what the generator asks of them.")
+def _means(*tables):
+    return cp.setting_means(pd.concat(tables, ignore_index=True), list(MEASURES))
 
 
-def test_fast_lr_sentence_against_the_table1_rate():
-    fast = _measures(mlp=(0.60, 0.20), transfer=(0.70, 0.703), mse=(0.0150, 0.0250), shift=(0.8, 1.0), lr=0.01)
-    assert words.fast_lr_sentence(_measures(), fast) == (
-        "With a content learning rate of 0.01 the codes travel 90% of their starting length (Table 1: 10%). "
-        "From $\\sigma$ = 0 to 1: Within the spread of the measurement, the MLP probe's accuracy decreases "
-        "(60.0% to 20.0%), as expected. Class-transfer accuracy stays at about 70.0%.")
-    rising = words.fast_lr_sentence(_measures(), _measures(mlp=(0.10, 0.20), transfer=(0.5, 0.9)))
-    assert "the MLP probe's accuracy increases (10.0% to 20.0%): this contradicts" in rising
-    assert rising.endswith("Class-transfer accuracy rises from 50.0% to 90.0%.")
+def test_setting_means_average_seeds_with_intervals_and_flag_collapse():
+    means = _means(_rows(**{**MEASURES, "diversity": (0.9, 0.3)}))
+    assert means["noise_std"].tolist() == [0.0, 1.0] and means["seeds"].tolist() == [3, 3]
+    assert means["mse"].tolist() == pytest.approx([0.011, 0.021])
+    assert means["mse_ci"].iloc[0] == pytest.approx(cp.interval95([0.010, 0.011, 0.012]))
+    assert means["collapsed"].tolist() == [False, True]
+    table = cp.printed(means, ["mse"])
+    assert table["$\\sigma$"].tolist() == ["0", "1 (collapsed)"] and table["MSE"].iloc[0] == "0.0110 ± 0.0025"
 
 
-def test_confusion_pair_titles_each_panel():
-    fig = charts.confusion_pair({"$\\sigma$ = 0": np.eye(10, dtype=int), "$\\sigma$ = 1": np.ones((10, 10), dtype=int)})
-    assert [ax.get_title() for ax in fig.axes] == ["$\\sigma$ = 0", "$\\sigma$ = 1"]
-    plt.close(fig)
+# --- checked claims -----------------------------------------------------------------------------
 
+def test_travel_claim_holds_for_two_regimes_and_names_a_setting_that_breaks_it():
+    t1 = _rows(**MEASURES)
+    learn = _rows(regime=cp.LEARNING, **{**MEASURES, "content_shift": (0.8, 0.9)})
+    claim = words.travel_claim(_means(t1, learn), 10)
+    assert claim.holds and "This holds at every $\\sigma$." in claim.statement and claim.rows.shape[0] == 4
+    broken = words.travel_claim(_means(t1, _rows(regime=cp.LEARNING, **{**MEASURES, "content_shift": (0.8, 0.1)})), 10)
+    assert broken.holds and broken.statement.endswith("except codes that learn at $\\sigma$ = 1.")
+
+
+def test_leak_claim_reads_the_class_blind_interval_against_chance():
+    learn = _rows(regime=cp.LEARNING, **MEASURES)
+    leaks = words.leak_claim(_means(_rows(**MEASURES), learn))
+    assert leaks.statement.startswith("**Too little noise lets the class into the content code.**")
+    assert "under Table 1 and codes that learn" in leaks.statement
+    flat = _means(_rows(**{**MEASURES, "class_blind_source": (0.1, 0.1)}))
+    assert words.leak_claim(flat).statement.startswith("**Too little noise?**")
+    collapsed = _means(_rows(**{**MEASURES, "diversity": (0.2, 0.2)}))
+    assert words.leak_claim(collapsed) is None  # a collapsed run is never evidence
+
+
+def test_leak_shape_claim_speaks_of_every_step_not_the_endpoints():
+    falls = _rows(regime=cp.LEARNING, sigmas=(0, 0.3, 1), **{**MEASURES, "class_blind_source": (0.5, 0.3, 0.2),
+                                                              "diversity": (0.9,) * 3, **{m: (v[0],) * 3 for m, v in
+                                                              MEASURES.items() if m not in ("class_blind_source",
+                                                                                            "diversity")}})
+    assert "does not rise with any step" in words.leak_shape_claim(_means(falls)).statement
+    peak = falls.assign(class_blind_source=falls["class_blind_source"].where(falls["noise_std"] != 0.3, 0.8))
+    said = words.leak_shape_claim(_means(peak)).statement
+    assert said.endswith("except it rises at $\\sigma$ = 0.3.")  # rises to a peak, falls: both endpoints fall
+
+
+def test_floor_claim_and_adversary_claims():
+    none = _rows(regime=cp.LEARNING, sigmas=(0, 0.3), **MEASURES)
+    adv = _rows(regime=cp.LEARNING, sigmas=(0, 0.3), adversary=1.0,
+                **{**MEASURES, "class_blind_source": (0.1, 0.1), "mse": (0.03, 0.04)})
+    means = _means(none, adv)
+    assert words.floor_claim(means, floor=0.3).statement.startswith("**Against the right floor.** No content code")
+    assert "except" in words.floor_claim(means, floor=0.18).statement
+    leak, cost = words.adversary_claims(means)
+    assert leak.statement.startswith("**The adversary.** Trained against") and "except" not in leak.statement
+    assert cost.statement.startswith("It costs reconstruction")
+    lord = words.lord_claim(means, 0.3)
+    assert "does not hold at this scale" in lord.statement
+    same = _means(none, adv.assign(class_blind_source=none["class_blind_source"]))
+    assert "as LORD argues" in words.lord_claim(same, 0.3).statement
+    verdicts = words.verdicts(words.leak_claim(means), lord)
+    assert verdicts["claim"].tolist() == ["low_noise_leaks", "noise_needs_no_adversary"]
+    assert verdicts["holds"].tolist() == [True, False]
+
+
+def test_push_claim_checks_every_table_and_names_the_nearest():
+    mine = _means(_rows(regime=cp.LEARNING, **{**MEASURES, "transfer_accuracy": (0.95, 0.98), "mse": (0.015, 0.025)}))
+    theirs = _means(_rows(**MEASURES))
+    none, best, reaching = words.push_claim(mine, theirs)
+    assert none.statement.startswith("**The frontier, pushed.** No setting of the build reaches")
+    assert none.rows.shape[0] == 4 and "codes that learn at $\\sigma$ = 0" in best.statement
+    assert reaching.statement == "Of those that reach 97% class transfer, codes that learn at $\\sigma$ = 1 reconstructs best."
+    hit = _means(_rows(regime=cp.LEARNING, **{**MEASURES, "transfer_accuracy": (0.975, 0.98), "mse": (0.015, 0.025)}))
+    (claim,) = words.push_claim(hit, theirs)
+    assert claim.statement.startswith("**The frontier, pushed.** codes that learn at $\\sigma$ = 0 reaches")
+
+
+def test_a_claim_its_rows_contradict_fails():
+    from glo_lib.claims import Claim, choose
+    rows = pd.DataFrame({"x": [1, 2, 3]})
+    with pytest.raises(ClaimError, match="contradicted by 1 of 3 rows"):
+        Claim("x.small", "every x is below 3", ("t",), rows, lambda r: r["x"] < 3).check()
+    with pytest.raises(ClaimError):
+        choose("x", ["t"], rows, [("all below 2", lambda r: r["x"] < 2), ("all above 1", lambda r: r["x"] > 1)])
+    assert choose("x", ["t"], rows, [("all below 2", lambda r: r["x"] < 2),
+                                     ("all positive", lambda r: r["x"] > 0)]).statement == "all positive"
+
+
+# --- the notebook -------------------------------------------------------------------------------
 
 def test_notebook_rejects_a_bad_parameter_before_training(tmp_path):
-    notebook = ROOT / "notebooks" / "05_content_probe.ipynb"
-    with pytest.raises(papermill.PapermillExecutionError, match="fast_lr_content must be a finite number >= 0"):
-        papermill.execute_notebook(str(notebook), str(tmp_path / "bad.ipynb"), progress_bar=False,
-                                   parameters={"smoke": True, "fast_lr_content": -0.01}, cwd=str(notebook.parent))
-
-
-def test_init_sentence_compares_the_two_starts():
-    import pandas as pd
-
-    from glo_lib import GLOConfig
-    from glo_lib.studies import content_probe as cp
-
-    def table(init, probe_lo, probe_hi, tr_lo, tr_hi):
-        return pd.DataFrame({"noise_std": [0.0, 1.0], "code_init": init, "probe_mlp": [probe_lo, probe_hi],
-                             "probe_mlp_std": 0.01, "transfer_accuracy": [tr_lo, tr_hi], "mse": [0.01, 0.03]})
-
-    said = words.init_sentence(table("normal", 0.1, 0.1, 0.8, 0.97), table("lord", 0.45, 0.25, 0.5, 0.9))
-    assert said == ("With codes uniform in ±0.05 (LORD), from $\\sigma$ = 0 to 1: Within the spread of the measurement, "
-                    "the MLP probe's accuracy decreases (45.0% to 25.0%), as expected. Class-transfer accuracy rises "
-                    "from 50.0% to 90.0%.")
-    assert cp.other_init(GLOConfig()).code_init == "lord" and cp.other_init(GLOConfig(code_init="lord")).code_init == "normal"
+    with pytest.raises(papermill.PapermillExecutionError, match="adversary_weights lists 0"):
+        papermill.execute_notebook(str(NOTEBOOK), str(tmp_path / "bad.ipynb"), progress_bar=False,
+                                   parameters={"smoke": True, "adversary_weights": [0.0]}, cwd=str(NOTEBOOK.parent))

@@ -119,26 +119,111 @@ def _frontier():
 
 
 def _report_figures():
-    """Every kind of figure the report shows, with data shaped like the full build's."""
+    """Every kind of figure the report shows, with data shaped like the full build's (the fonts of
+    these print at 8 pt or more; REPORT_FIGURES holds all the report's figures)."""
+    return {name: REPORT_FIGURES[name]() for name in PRINTED_AS_DRAWN}
+
+
+#: the figures drawn at the size the PDF prints them
+PRINTED_AS_DRAWN = ("diagram", "rows", "transfer", "samplers", "decay", "settings", "frontier", "bits")
+
+
+def _bits():
     from glo_lib.studies.frontier import bits_table
 
-    rows20 = {"ground truth": _images(18), **{f"σ = {s:g}": _images(18) for s in (0, 0.1, 0.3, 0.7, 1)}}
-    transfer = {f"held-out {j} (a {j})": _images(11) for j in range(8)}
-    drawn = {k: Drawn(_images(100), torch.arange(100) % 10, torch.arange(100) % 10)
-             for k in ("random", "gaussian", "per_class")}
-    bits = bits_table(_measures().assign(generator="conv", code_init="normal", content_var=1.0, content_dim=16,
+    return bits_table(_measures().assign(generator="conv", code_init="normal", content_var=1.0, content_dim=16,
                                          n_samples=256))
-    return {
-        "diagram": figures.model_diagram(GLOConfig(), 151000),
-        "rows": figures.image_rows(rows20),
-        "transfer": figures.transfer_rows_figure(transfer),
-        "samplers": figures.samplers_figure(drawn),
-        "decay": charts.measures_by_sigma(_measures(), ["content_norm", "mse", "transfer_accuracy"], hue="content_decay"),
-        "settings": charts.settings_figure({"Table 1": _measures(), "content lr 0.01": _measures(shift=0.3),
-                                            "lord init": _measures(shift=0.1)}, 0.97),
-        "frontier": charts.frontier_figure(_frontier()),
-        "bits": charts.bits_figure(bits),
-    }
+
+
+def _history(epochs=20, shift=0.0):
+    e = np.arange(1, epochs + 1)
+    return pd.DataFrame({"epoch": e, "loss": 1.0 / e + shift, "mse": 0.05 / e + 0.01 + shift / 10,
+                         "l1": 0.1 / e + 0.02, "reconstruction_loss": 2.0 / e + shift})
+
+
+def _drawn():
+    return {k: Drawn(_images(100), torch.arange(100) % 10, torch.arange(100) % 10) for k in ("random", "gaussian", "per_class")}
+
+
+def _paths():
+    t = np.linspace(0, 1, 9)
+    content = pd.DataFrame({"t": t, "agreement": 1 - 0.3 * np.sin(np.pi * t)})
+    classes = pd.DataFrame({"t": t, "class a": 1 - t, "class b": t, "another digit": 0.1 * np.sin(np.pi * t)})
+    return content, classes
+
+
+def _encoder_history():
+    return pd.DataFrame({"phase": ["regression"] * 60 + ["fine-tuning"] * 10,
+                         "class_code_error": np.geomspace(1, 1e-3, 70), "content_code_error": np.geomspace(1, 0.2, 70),
+                         "mse": [np.nan] * 60 + list(np.linspace(0.03, 0.02, 10))})
+
+
+def _confusions(names=None):
+    from glo_lib.core.data import ByClass
+
+    confusion = np.eye(10, dtype=int) * 80 + 2
+    parts = {"σ = 0": confusion, "σ = 1": confusion.T}
+    return ByClass(parts, names) if names else parts
+
+
+def _fashion_transfer():
+    from glo_lib.core.data import CLASS_NAMES, ByClass
+
+    names = CLASS_NAMES["fashion-mnist"]
+    return figures.transfer_rows_figure(ByClass({f"image {j} (a {names[j]})": _images(11) for j in range(8)}, names))
+
+
+_LOSSES = ("L1", "L2", "L1+L2", "perceptual")
+_LOSS_PANELS = [("reconstruction_loss", "raw loss (own units)", True), ("mse", "MSE (yardstick)", True),
+                ("l1", "L1 (yardstick)", False)]
+
+#: every figure the notebooks show from ``charts`` and ``figures``, made from data shaped like the
+#: full build's (the two whose labels follow the dataset also with Fashion-MNIST's class names);
+#: SHOWN names the function behind each
+REPORT_FIGURES = {
+    "diagram": lambda: figures.model_diagram(GLOConfig(), 151000),
+    "rows": lambda: figures.image_rows({"ground truth": _images(18),
+                                        **{f"σ = {s:g}": _images(18) for s in (0, 0.1, 0.3, 0.7, 1)}}),
+    "transfer": lambda: figures.transfer_rows_figure({f"held-out {j} (a {j})": _images(11) for j in range(8)}),
+    "samplers": lambda: figures.samplers_figure(_drawn()),
+    "decay": lambda: charts.measures_by_sigma(_measures(), ["content_norm", "mse", "transfer_accuracy"],
+                                              hue="content_decay"),
+    "settings": lambda: charts.settings_figure({"Table 1": _measures(), "content lr 0.01": _measures(shift=0.3),
+                                                "lord init": _measures(shift=0.1)}, 0.97),
+    "frontier": lambda: charts.frontier_figure(_frontier()),
+    "bits": lambda: charts.bits_figure(_bits()),
+    "digits": lambda: figures.image_grid(_images(64), nrow=16),
+    "reconstructions": lambda: figures.image_rows({"ground truth": _images(16), "reconstruction": _images(16)}),
+    "curves": lambda: charts.training_curves(_history()),
+    "loss curves": lambda: charts.training_curves({n: _history(shift=k / 10) for k, n in enumerate(_LOSSES)},
+                                                  _LOSS_PANELS, hue_title="loss", figsize=(13, 3.6)),
+    "noise curves": lambda: charts.log_training_curves({f"σ = {s:g}": _history(shift=s) for s in (0, 0.1, 0.3, 0.7, 1)}),
+    "evolution": lambda: figures.image_rows({**{f"epoch {e}": _images(6) for e in (1, 5, 10, 25)},
+                                             "epoch 50 (final)": _images(6)}),
+    "judged": lambda: charts.judged_classes_figure(_drawn()),
+    "content paths": lambda: figures.path_rows_figure({f"class {k}: image {k} to {k + 10}": _images(11) for k in range(4)}),
+    "class paths": lambda: figures.image_rows({f"image {i}: {i % 10} to {(i + 3) % 10}": _images(9) for i in (12, 40, 7, 33)}),
+    "path agreement": lambda: charts.path_agreement_figure(*_paths()),
+    "noisy": lambda: figures.image_rows({"noise-free": _images(8), **{f"noise {s:g}": _images(8) for s in (0.0, 0.5, 1.0, 2.0)}}),
+    "encoder history": lambda: charts.encoder_history_figure(_encoder_history()),
+    "encoder rows": lambda: figures.image_rows({f"{n}: {w}": _images(10) for n in ("training", "held-out")
+                                                for w in ("real", "regressed", "fine-tuned")}),
+    "confusions": lambda: charts.confusion_pair(_confusions()),
+    "fashion transfer": _fashion_transfer,
+    "fashion confusions": lambda: charts.confusion_pair(_confusions(("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                                                                     "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"))),
+}
+
+#: the function of charts or figures behind each of REPORT_FIGURES
+SHOWN = {"diagram": "model_diagram", "rows": "image_rows", "transfer": "transfer_rows_figure",
+         "samplers": "samplers_figure", "decay": "measures_by_sigma", "settings": "settings_figure",
+         "frontier": "frontier_figure", "bits": "bits_figure", "digits": "image_grid",
+         "reconstructions": "image_rows", "curves": "training_curves", "loss curves": "training_curves",
+         "noise curves": "log_training_curves", "evolution": "image_rows", "judged": "judged_classes_figure",
+         "content paths": "path_rows_figure", "class paths": "image_rows", "path agreement": "path_agreement_figure",
+         "noisy": "image_rows", "encoder history": "encoder_history_figure", "encoder rows": "image_rows",
+         "confusions": "confusion_pair", "fashion transfer": "transfer_rows_figure",
+         "fashion confusions": "confusion_pair"}
 
 
 def test_report_figures_print_with_fonts_of_at_least_8_pt():

@@ -212,7 +212,7 @@ def test_decay_table_and_caption():
     assert table["class transfer (points)"].tolist() == ["+0.1 ± 0.0", "+0.1 ± 0.0"]  # shares in points
     assert table["MSE"].tolist() == ["+0.0010 ± 0.0000", "+0.0010 ± 0.0000"]
     one_seed = noise.decay_table(noise.decay_differences(_rows(-0.002, seeds=(0,)), ["mse"], 0.0, 0.001), ["mse"])
-    assert one_seed["MSE"].tolist() == ["-0.0020", "-0.0020"]  # no std with one seed
+    assert one_seed["MSE"].tolist() == ["\u22120.0020", "\u22120.0020"]  # no std with one seed; a true minus
     assert words.decay_table_caption(0.0, 0.001) == (
         "Effect of the content decay: each measure with $\\lambda$ = 0.001 minus the same measure with "
         "$\\lambda$ = 0, same $\\sigma$ and seed (mean ± std over seeds).")

@@ -19,7 +19,7 @@ from glo_lib import GLOConfig, narrative
 from glo_lib.core.sweep import SweepResult
 from glo_lib.studies import encoders as enc_study
 from glo_lib.studies import frontier as frontier_study
-from test_content_probe import _judges, _measures
+from test_content_probe import MEASURES, _judges, _means, _rows
 from test_encoders import _anchor_table
 from test_encoders import _table as _encoder_table
 from test_frontier import _rows as _frontier_rows
@@ -206,23 +206,18 @@ CASES: dict[str, dict[str, Callable[[], object]]] = {
             _sampler_table().drop(index="random")),
     },
     "probe": {
-        "sweep_sentence": lambda: narrative.probe.sweep_sentence("2 runs in 1.0 s", {"noise_std": [0, 1], "seed": [0]}),
         "judge_sentence[one pool]": lambda: narrative.probe.judge_sentence(_judges([0.941])),
         "judge_sentence[pools]": lambda: narrative.probe.judge_sentence(_judges([0.97, 0.95, 0.96])),
-        "leakage_sentence[moves]": lambda: narrative.probe.leakage_sentence(_measures()),
-        "leakage_sentence[within the spread]": lambda: narrative.probe.leakage_sentence(
-            _measures(mlp=(0.12, 0.15), mlp_std=0.05)),
-        "shift_sentence[near]": lambda: narrative.probe.shift_sentence(_measures(shift=(0.10, 0.20))),
-        "shift_sentence[far]": lambda: narrative.probe.shift_sentence(_measures(shift=(0.25, 0.25), lr=0.01, epochs=2)),
-        "settings_caption": lambda: narrative.probe.settings_caption(3),
-        "fast_lr_sentence[falls]": lambda: narrative.probe.fast_lr_sentence(
-            _measures(), _measures(mlp=(0.40, 0.10), shift=(0.6, 0.8), lr=0.01)),
-        "fast_lr_sentence[rises]": lambda: narrative.probe.fast_lr_sentence(
-            _measures(), _measures(mlp=(0.10, 0.20), transfer=(0.5, 0.9))),
-        "settings_figure_caption": lambda: narrative.probe.settings_figure_caption(["Table 1", "lord init"]),
-        "confusion_caption": lambda: narrative.probe.confusion_caption(2),
-        "init_sentence": lambda: narrative.probe.init_sentence(
-            _measures(), _measures(mlp=(0.45, 0.25), transfer=(0.5, 0.9)).assign(code_init="lord")),
+        "regimes_caption": lambda: narrative.probe.regimes_caption(5, 0.01, "normal"),
+        "init_caption": lambda: narrative.probe.init_caption(0.3, "lord"),
+        "leakage_caption": lambda: narrative.probe.leakage_caption(5),
+        "floors_caption": lambda: narrative.probe.floors_caption(),
+        "figure_caption": lambda: narrative.probe.figure_caption(),
+        "travel_claim": lambda: narrative.probe.travel_claim(_means(_rows(**MEASURES), _rows(
+            regime="codes that learn", **{**MEASURES, "content_shift": (0.8, 0.9)})), 10).statement,
+        "leak_claim": lambda: narrative.probe.leak_claim(_means(_rows(**MEASURES))).statement,
+        "push_claim[none]": lambda: " ".join(c.statement for c in narrative.probe.push_claim(
+            _means(_rows(**MEASURES)), _means(_rows(**MEASURES)))),
     },
     "encoders": {
         "table_caption": lambda: narrative.encoders.table_caption(256, 500),
@@ -255,17 +250,13 @@ CASES: dict[str, dict[str, Callable[[], object]]] = {
         "samples_verdict[less reliably]": lambda: narrative.summary.samples_verdict(0.80, 0.90),
         "samples_verdict[no longer]": lambda: narrative.summary.samples_verdict(0.50, 0.90),
         "too_low_sentence": lambda: narrative.summary.too_low_sentence(_probe()),
-        "fast_lr_sentence[lost]": lambda: narrative.summary.fast_lr_sentence(_probe(), _probe(transfer=(0.60, 0.70, 0.63))),
-        "fast_lr_sentence[kept]": lambda: narrative.summary.fast_lr_sentence(_probe(), _probe(transfer=(0.62, 0.70, 0.63))),
-        "course_verdicts[right]": lambda: narrative.summary.course_verdicts(_results(fast=_probe())),
+        "course_verdicts[right]": lambda: narrative.summary.course_verdicts(_results(leaks=True, lord=False)),
         "course_verdicts[wrong]": lambda: narrative.summary.course_verdicts(_results(
-            probe=_probe(mlp=(0.11, 0.10, 0.10), diversity=(0.9, 0.9, 0.9)), fast=_probe(), decay_effect=0.01,
+            probe=_probe(mlp=(0.11, 0.10, 0.10), diversity=(0.9, 0.9, 0.9)), leaks=False, lord=True, decay_effect=0.01,
             random_share=0.1, random_frechet=360.0, losses=pd.DataFrame(
                 [{**row(l, 0, mse=m, sharpness=sh), "degenerate": d, "ink": 0.5 if d else 1.0}
                  for l, m, sh, d in (("l1", 0.009, 0.9, False), ("l1", 0.09, 0.3, True),
                                      ("l2", 0.011, 0.95, False), ("l1+l2", 0.010, 0.8, False))]))),
-        "course_verdicts[moving codes leak more with more noise]": lambda: narrative.summary.course_verdicts(
-            _results(probe=_probe(mlp=(0.07, 0.07, 0.08)), fast=_probe(mlp=(0.10, 0.20, 0.33)))),
     },
 }
 

@@ -22,7 +22,9 @@ def test_each_format_prints_the_digits_the_tables_printed(name, scale, spec):
     for v in VALUES:
         assert fmt(name, v) == f"{v * scale:{spec}}"
         assert fmt_mean_std(name, v, v / 7) == f"{v * scale:{spec}} ± {v / 7 * scale:{spec}}"
-        assert fmt_mean_std(name, v - 0.5, v / 7, sign=True) == f"{(v - 0.5) * scale:+{spec}} ± {v / 7 * scale:{spec}}"
+        # the same digits; a negative difference with a true minus sign (U+2212), not a hyphen
+        signed = f"{(v - 0.5) * scale:+{spec}}".replace("-", "\u2212")
+        assert fmt_mean_std(name, v - 0.5, v / 7, sign=True) == f"{signed} ± {v / 7 * scale:{spec}}"
 
 
 def test_shares_with_their_unit_print_as_python_percentages():
@@ -90,6 +92,13 @@ def test_the_typed_row_has_every_run_measure_and_the_rest_are_measured_elsewhere
     fields = EvalRow.__annotations__
     assert set(RUN_MEASURES) <= set(MEASURES) and set(RUN_MEASURES) <= set(fields)
     assert "sharpness" in fields and all(fields[m] is float for m in RUN_MEASURES)
-    # measures of the encoders (classifier) and of a set of drawn images, not of a run
-    assert set(MEASURES) - set(RUN_MEASURES) == {"classifier_accuracy", "agreement", "most_judged_share",
-                                                "pixel_change"}
+    # measures of the encoders (classifier), of a set of drawn images, and the leakage row's (not evaluate's)
+    assert set(MEASURES) - set(RUN_MEASURES) - LEAKAGE_ONLY == {"classifier_accuracy", "agreement",
+                                                                "most_judged_share", "pixel_change"}
+
+
+#: the measures of notebook 05 that measures.leakage computes (a run's leakage row, or the style floor of its digits)
+LEAKAGE_ONLY = {"noisy_probe_mlp", "noisy_probe_logreg", "permutation_null_mlp", "style_floor_mlp",
+                "style_floor_logreg", "style_r2_mean", "code_r2", "misread_source_share", "misread_source_chance",
+                "class_blind_source", "class_blind_chance", "style_kept", "code_spread", "sigma_over_spread",
+                "adversary_accuracy"}

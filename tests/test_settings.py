@@ -93,8 +93,8 @@ def test_glo_report_params_reads_the_settings():
     (SamplingSettings, "samplers", ["uniform"], "samplers must be drawn from"),
     (SamplingSettings, "explorer_sigmas", [0.3, -1], "explorer_sigmas must be"),
     (SamplingSettings, "n_paths", 2.5, "n_paths must be an integer"),
-    (ProbeSettings, "fast_lr_content", -0.01, "fast_lr_content must be a finite number >= 0"),
-    (ProbeSettings, "compare_init", "yes", "compare_init must be True or False"),
+    (ProbeSettings, "learn_lr_ratio", -1.0, "learn_lr_ratio must be a finite number >= 0"),
+    (ProbeSettings, "learn_inits", "lord", "learn_inits must be a non-empty list"),
     (HeldoutSettings, "n_heldout", 5, "n_heldout must be an integer >= 10"),
     (EncoderSettings, "lr_finetune", 0, "lr_finetune must be a finite number > 0"),
 ])
@@ -156,14 +156,6 @@ def test_smoke_shrinks_sampling_heldout_and_encoders():
     assert HeldoutSettings().smoke().n_heldout == 100 and HeldoutSettings(n_heldout=50).smoke().n_heldout == 50
     assert isinstance(EncoderSettings().smoke(), Settings)
 
-
-def test_fast_config_changes_only_the_content_rate_and_zero_skips_it():
-    cfg = GLOConfig()
-    assert ProbeSettings(fast_lr_content=0.0).fast_config(cfg) is None
-    assert ProbeSettings(fast_lr_content=0.01).fast_config(cfg) == cfg.replace(lr_content=0.01)
-
-
-# --- the build checks with the same objects -------------------------------------------------------
 
 def test_the_build_checks_each_notebooks_parameters_with_its_settings():
     nb = ROOT / "notebooks" / "06_encoders.ipynb"
