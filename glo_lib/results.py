@@ -43,6 +43,9 @@ class TableSpec:
 TABLES = {
     "noise_study": TableSpec("02_noise_study", MEASURED_COLUMNS),  # the Table 1 sweep, read by 05 and 07
     "noise_verdicts": TableSpec("02_noise_study", VERDICT_COLUMNS),
+    # the generator families x sigma, means over seeds (the frontier push of 05 checks every row)
+    "frontier": TableSpec("02_noise_study", ("generator", "code_init", "noise_std", "mse", "transfer", "diversity",
+                                             "collapsed")),
     "loss_comparison": TableSpec("03_loss_comparison", ("loss", "seed", "mse", "transfer_accuracy")),
     "loss_verdicts": TableSpec("03_loss_comparison", VERDICT_COLUMNS),
     "sampling": TableSpec("04_random_sampling", ("key", "sample_agreement", "frechet", "most_judged")),

@@ -106,3 +106,19 @@ def test_proofread_finds_untabled_numbers_and_run_logs():
     assert run_log_phrases("it took 12.3 s") and run_log_phrases("runs loaded from the cache")
     assert run_log_phrases("saved as noise_study.csv") and not run_log_phrases("the 3 settings of sigma")
     assert not run_log_phrases("the second stage, below the second")  # an ordinal, not a timing
+
+
+def test_every_checked_claim_of_the_build_holds(built_report):
+    import pandas as pd
+
+    _, out = built_report
+    tables = sorted(Path(out).glob("*_claims.csv"))
+    assert tables, "the build saved no checked claims"
+    claims = pd.concat([pd.read_csv(t) for t in tables])
+    assert len(claims) and claims["holds"].astype(str).eq("True").all(), claims[claims["holds"].astype(str) != "True"]
+    import unicodedata
+    # only the letters: line breaks, hyphenation and ligatures aside
+    letters = lambda t: re.sub(r"[^a-z]", "", unicodedata.normalize("NFKC", t).lower())  # noqa: E731
+    text = letters(_text(built_report[0]))
+    for statement in claims["statement"]:  # each is printed as checked (its first words, before any math)
+        assert letters(statement.split("$")[0])[:60] in text, statement

@@ -213,6 +213,7 @@ CASES: dict[str, dict[str, Callable[[], object]]] = {
         "leakage_caption": lambda: narrative.probe.leakage_caption(5),
         "floors_caption": lambda: narrative.probe.floors_caption(),
         "figure_caption": lambda: narrative.probe.figure_caption(),
+        "transfer_caption": lambda: narrative.probe.transfer_caption([0.0, 0.3, 4.0], 0),
         "travel_claim": lambda: narrative.probe.travel_claim(_means(_rows(**MEASURES), _rows(
             regime="codes that learn", **{**MEASURES, "content_shift": (0.8, 0.9)})), 10).statement,
         "leak_claim": lambda: narrative.probe.leak_claim(_means(_rows(**MEASURES))).statement,

@@ -15,32 +15,15 @@ from ..studies.frontier import COLLAPSED_DIVERSITY, TARGET_MSE, best_within, cho
 #: accuracy (the course generator's level at sigma 0.3)
 TARGET_TRANSFER = 0.90
 
-#: the frontier question: is there a setting with transfer >= this at MSE <= FRONTIER_MSE?
-FRONTIER_TRANSFER, FRONTIER_MSE = 0.97, 0.025
-
-
 def frontier_sentence(table: pd.DataFrame) -> str:
-    """Which families make the frontier, and whether the pushed target was reached."""
+    """Which families make the frontier, and which points are crossed out (whether any setting
+    reaches the pushed target is the adversarial content probe's checked claim, over every table)."""
     collapsed = table[table["collapsed"]]
     table = table[~table["collapsed"]]  # a collapsed point reaches no target: it is no result
     front = table[table["non_dominated"]]
     families = listing(sorted({family_name(g, i) for g, i in zip(front["generator"], front["code_init"])}))
     said = (f"The non-dominated points (ringed) come from the {families}." if families else
             "No point is left on the frontier: every swept setting collapsed.")
-    best = best_within(table, FRONTIER_MSE)
-    if best is not None and best["transfer"] >= FRONTIER_TRANSFER:
-        reach = (f"A setting with class transfer of at least {FRONTIER_TRANSFER:.0%} at an MSE of at most "
-                 f"{FRONTIER_MSE} exists: the {family_name(best['generator'], best['code_init'])} at "
-                 f"$\\sigma$ = {best['noise_std']:g} (about {best['transfer']:.0%} at {best['mse']:.3f}).")
-    elif best is not None:
-        reach = (f"No swept setting reaches {FRONTIER_TRANSFER:.0%} class transfer at an MSE of at most "
-                 f"{FRONTIER_MSE}: the best there is about {best['transfer']:.0%} "
-                 f"({family_name(best['generator'], best['code_init'])}, $\\sigma$ = {best['noise_std']:g}).")
-    elif not table.empty:
-        reach = f"No swept setting reconstructs to an MSE of {FRONTIER_MSE} or less."
-    else:
-        reach = ""
-    said += f" {reach}" if reach else ""
     if not collapsed.empty:
         points = listing([f"the {family_name(g, i)} at $\\sigma$ = {sg:g}" for g, i, sg in
                           zip(collapsed["generator"], collapsed["code_init"], collapsed["noise_std"])])

@@ -82,6 +82,13 @@ def figure_caption() -> str:
             "circles: collapsed settings. Bars: 95% intervals over seeds.").replace("%", "\\%")
 
 
+def transfer_caption(sigmas: Sequence[float], seed: int) -> str:
+    return ("What the numbers look like where codes learn: the content codes of three training digits (a 3, a 5 "
+            "and a 9, left column) drawn with each class code 0 to 9, by the runs at "
+            f"$\\sigma$ = {listing([f'{s:g}' for s in sigmas])} (seed {seed}). Their class transfer, style kept "
+            "and collapse flags are those of the regimes table; their class-blind share, the leakage table's.")
+
+
 # --- checked claims ---------------------------------------------------------------------------
 
 def _setting(r: pd.Series) -> str:

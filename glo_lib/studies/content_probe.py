@@ -24,6 +24,7 @@ from ..measures import registry
 from ..measures.evaluate import cached_evaluate
 from ..measures.leakage import cached_leakage, style_floor
 from ..measures.metrics import class_transfer
+from ..notation import family_name
 from .frontier import COLLAPSED_DIVERSITY, TARGET_MSE
 from .settings import ProbeSettings
 
@@ -188,6 +189,26 @@ def floors_table(floors: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
 
 #: every measure the setting means carry (the tables', the figure's and the claims')
 MEAN_COLUMNS = tuple(dict.fromkeys((*REGIME_COLUMNS, *LEAKAGE_COLUMNS, "class_blind_chance")))
+
+
+def shown_runs(runs: Iterable[Run], cfg: GLOConfig) -> dict[float, Run]:
+    """The runs of the config's seed whose transfers the figure shows: no noise, Table 1's sigma
+    (when swept) and the largest sigma, by sigma."""
+    mine = {r.config.noise_std: r for r in runs if r.config.seed == cfg.seed}
+    return {s: mine[s] for s in sorted({min(mine), cfg.noise_std, max(mine)}) if s in mine}
+
+
+def other_settings(noise_table: pd.DataFrame, frontier: pd.DataFrame, cfg: GLOConfig) -> pd.DataFrame:
+    """Every setting notebook 02 measured, as setting means (mean over seeds): its noise study at
+    each decay and its frontier's families, each named as a regime ("Table 1, decay 0",
+    "lord generator, normal init"); a claim about every setting of the build reads these too."""
+    noise = pd.concat([setting_means(rows.assign(regime=f"Table 1, content decay {decay:g}", adversary_weight=0.0),
+                                     ["mse", "transfer_accuracy", "diversity"])
+                       for decay, rows in noise_table.groupby("content_decay")], ignore_index=True)
+    families = frontier.rename(columns={"transfer": "transfer_accuracy"}).assign(
+        regime=[family_name(g, i) for g, i in zip(frontier["generator"], frontier["code_init"])], adversary_weight=0.0)
+    return pd.concat([noise, families[[*SETTING, "mse", "transfer_accuracy", "diversity", "collapsed"]]],
+                     ignore_index=True)
 
 
 def seed_confusions(runs: Iterable[Run], judge: Judge, seed: int) -> dict[str, np.ndarray]:
