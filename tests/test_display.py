@@ -1,4 +1,6 @@
 """What notebooks show: captioned figures and tables, in JupyterLab and in the PDF."""
+import base64
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -23,7 +25,9 @@ def test_figure_carries_its_caption_and_is_closed(shown, monkeypatch):
     display.show_figure(fig, "A caption.")
     (args, kwargs), = shown  # in the build only the image: LaTeX writes the caption
     assert kwargs["metadata"] == {"caption": "A caption."}
-    assert args[0].data.startswith(b"\x89PNG")
+    # one output, the figure twice: a PNG for JupyterLab and HTML, a vector PDF for the PDF
+    assert base64.b64decode(args[0]["image/png"]).startswith(b"\x89PNG")
+    assert base64.b64decode(args[0]["application/pdf"]).startswith(b"%PDF")
     assert not plt.fignum_exists(fig.number)
 
 

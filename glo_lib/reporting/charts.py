@@ -10,7 +10,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
-from matplotlib.ticker import FormatStrFormatter
+from matplotlib.legend import Legend
+from matplotlib.transforms import Bbox
+from matplotlib.ticker import FormatStrFormatter, PercentFormatter
 import torch
 
 from ..core.data import DIGIT_NAMES, class_names_of
@@ -26,6 +28,24 @@ FONT_PT = 8.5
 CHART_WIDTH_IN = 5.8
 #: axis labels of the study's columns
 AXIS_NAMES = {"noise_std": "content noise $\\sigma$"}
+#: space between a figure legend's band and the axes (points)
+LEGEND_GAP_PT = 4.0
+
+
+def legend_band(fig: plt.Figure, handles: Sequence, labels: Sequence[str], where: str = "top",
+                pad: float = 0.3, w_pad: Optional[float] = None, **kwargs) -> Legend:
+    """A figure legend in a band of its own above (``where="top"``) or below all the axes: it is
+    drawn first, and the axes with their labels are laid out (tight_layout) in the rest of the
+    figure, so that the legend can touch neither an axes frame nor a label. ``kwargs`` go to
+    ``fig.legend`` (ncol, title, ...)."""
+    top = where == "top"
+    kwargs = {"frameon": False, "fontsize": FONT_PT, "title_fontsize": FONT_PT, "ncol": len(labels), **kwargs}
+    legend = fig.legend(handles, labels, loc="upper center" if top else "lower center",
+                        bbox_to_anchor=(0.5, 1.0 if top else 0.0), borderaxespad=0.2, **kwargs)
+    height = legend.get_window_extent(fig.canvas.get_renderer()).height / fig.dpi  # inches
+    band = min(0.5, (height + LEGEND_GAP_PT / 72) / fig.get_figheight())
+    fig.tight_layout(rect=(0, 0, 1, 1 - band) if top else (0, band, 1, 1), pad=pad, w_pad=w_pad)
+    return legend
 
 
 def measure_vs(df: pd.DataFrame, x: str, columns: Sequence[str], labels: Optional[Sequence[str]] = None,
@@ -119,18 +139,19 @@ def measures_by_sigma(rows: pd.DataFrame, measures: Sequence[str], hue: Optional
             ax.set_ylim(0, max(3 * chance, float(data[m].max()) + 0.05))
         ax.set_xlabel(AXIS_NAMES["noise_std"], fontsize=FONT_PT)
         ax.set_ylabel(MEASURES[m].words if m in MEASURES else m, fontsize=FONT_PT)
+        if m in MEASURES and MEASURES[m].unit == "%":  # a share: in percent, as the tables print it
+            percent_axis(ax.yaxis)
         ax.tick_params(labelsize=FONT_PT)
         ax.grid(alpha=0.3)
         if ax.get_legend() is not None:
             ax.get_legend().remove()
     for ax in list(axes.flat)[n:]:
         ax.set_axis_off()
-    fig.tight_layout(rect=(0, 0, 1, 0.84) if hue else None, pad=0.3, w_pad=0.8)
-    if hue:
+    if hue:  # one legend for all panels, in a band above them
         handles, labels = axes.flat[0].get_legend_handles_labels()
-        fig.legend(handles, labels, title=HUE_NAMES.get(hue, hue.replace("_", " ")), loc="upper center",
-                   ncol=len(labels), bbox_to_anchor=(0.5, 1.0), frameon=False, fontsize=FONT_PT,
-                   title_fontsize=FONT_PT)
+        legend_band(fig, handles, labels, "top", w_pad=0.8, title=HUE_NAMES.get(hue, hue.replace("_", " ")))
+    else:
+        fig.tight_layout(pad=0.3, w_pad=0.8)
     return fig
 
 
@@ -154,6 +175,7 @@ def path_agreement_figure(content: pd.DataFrame, classes: pd.DataFrame,
     for ax in axes:
         ax.set_xlabel("t (position on the path)")
         ax.set_ylim(-0.03, 1.03)
+        percent_axis(ax.yaxis)  # shares of frames, in percent as the tables print shares
         ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
@@ -196,12 +218,12 @@ def settings_figure(settings: Mapping[str, pd.DataFrame], judge_accuracy: Option
     axes[0].set_ylabel("MLP probe accuracy", fontsize=FONT_PT)
     axes[0].set_ylim(0, None)  # from 0: a probe at chance must look like one
     axes[1].set_ylabel("class-transfer accuracy", fontsize=FONT_PT)
+    for ax in axes:  # accuracies in percent, as the tables print them
+        percent_axis(ax.yaxis)
     if judge_accuracy is not None:
         axes[1].axhline(judge_accuracy, color="grey", ls="--", lw=1)
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.tight_layout(rect=(0, 0.1, 1, 1), pad=0.3)
-    fig.legend(handles, labels, loc="lower center", ncol=len(labels), frameon=False, fontsize=FONT_PT,
-               bbox_to_anchor=(0.5, 0.0))
+    legend_band(fig, handles, labels, "bottom")
     return fig
 
 
@@ -224,18 +246,19 @@ def log_training_curves(histories: Mapping[str, pd.DataFrame], hue_title: str = 
 
 
 def frontier_figure(table: pd.DataFrame, ax: Optional[plt.Axes] = None) -> plt.Figure:
-    """Reconstruction MSE (x) against class-transfer accuracy (y), one line per (generator, code
-    init) through its sigmas, bars one std over seeds, sigma written at each point, the
-    non-dominated points ringed in black and collapsed points crossed out; the legend sits below
-    the axes, off the data."""
+    """Reconstruction MSE (x) against class-transfer accuracy (y, in percent), one line per
+    (generator, code init) through its sigmas, bars one std over seeds, sigma written beside each
+    point (where it touches no other label, point or the frame; points of a line that lie on one
+    another share one label, "0, 1"), the non-dominated points ringed in black and collapsed points
+    crossed out; the legend sits in a band below the axes, off the data."""
     fig, ax = fig_ax(ax, (CHART_WIDTH_IN, 3.6))
+    labels = []
     for (gen, init), part in table.groupby(["generator", "code_init"], sort=False):
         part = part.sort_values("noise_std")
         bars = ax.errorbar(part["mse"], part["transfer"], xerr=part["mse_std"], yerr=part["transfer_std"],
                            marker="o", ms=4, lw=1, capsize=2, label=f"{gen} generator, {init} init")
-        for _, p in part.iterrows():
-            ax.annotate(f"{p['noise_std']:g}", (p["mse"], p["transfer"]), textcoords="offset points",
-                        xytext=(4, 3), fontsize=FONT_PT, color=bars.lines[0].get_color())
+        labels.append(([(p["mse"], p["transfer"], f"{p['noise_std']:g}") for _, p in part.iterrows()],
+                       bars.lines[0].get_color()))
     front = table[table["non_dominated"]]
     ax.scatter(front["mse"], front["transfer"], s=110, facecolors="none", edgecolors="black", lw=1.2,
                label="non-dominated", zorder=3)
@@ -245,11 +268,91 @@ def frontier_figure(table: pd.DataFrame, ax: Optional[plt.Axes] = None) -> plt.F
                    label="collapsed (kept off)", zorder=3)
     ax.set_xlabel("reconstruction MSE (lower is better)", fontsize=FONT_PT)
     ax.set_ylabel("class-transfer accuracy", fontsize=FONT_PT)
+    percent_axis(ax.yaxis)
     ax.tick_params(labelsize=FONT_PT)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=FONT_PT, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False)
-    fig.tight_layout(pad=0.3)
+    ax.margins(0.08)
+    handles, names = ax.get_legend_handles_labels()
+    legend_band(fig, handles, names, "bottom", ncol=2)
+    label_points(ax, labels, fontsize=FONT_PT)  # once the layout is final: placed in display space
     return fig
+
+
+#: where a point's label may go, tried in this order: (dx, dy) in units of the offset, and the
+#: label's alignment there (beside the point, then above or below it)
+_LABEL_SPOTS = ((1, 1, "left", "bottom"), (1, -1, "left", "top"), (-1, 1, "right", "bottom"),
+                (-1, -1, "right", "top"), (1.4, 0, "left", "center"), (-1.4, 0, "right", "center"),
+                (0, 1.4, "center", "bottom"), (0, -1.4, "center", "top"))
+
+
+def label_points(ax: plt.Axes, series: Sequence[tuple[Sequence[tuple[float, float, str]], str]],
+                 fontsize: float = FONT_PT, offset_pt: float = 4.5, merge_pt: float = 12.0) -> list:
+    """Write a label beside each point: ``series`` holds, per line, its points (x, y, text) and
+    its colour. Points of one line closer than ``merge_pt`` to the first of them share one label
+    ("0, 1", at their middle), which could not be told apart otherwise; each label
+    takes the first spot (_LABEL_SPOTS, at 1, 2 and 3 times ``offset_pt``) inside the axes that
+    covers no label placed before it and no point, else one that covers no label. Call it once
+    the figure's layout is final: the spots are found in display space. Returns the annotations."""
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    ax.autoscale_view()
+    to_px = fig.dpi / 72
+    frame = ax.get_window_extent(renderer).padded(-1.5 * to_px)
+    groups = []  # (x, y, text, colour): one per label
+    every = []  # every point in display space
+    for points, colour in series:
+        shown = [(x, y, t, *ax.transData.transform((x, y))) for x, y, t in points if np.isfinite([x, y]).all()]
+        every += [(px, py) for *_, px, py in shown]
+        merged: list[list] = []  # [texts, display positions]: a label at the middle of its points
+        for x, y, t, px, py in shown:
+            near = next((g for g in merged if np.hypot(px - g[1][0][0], py - g[1][0][1]) < merge_pt * to_px), None)
+            if near is None:
+                merged.append([[t], [(px, py)]])
+            else:
+                near[0].append(t)
+                near[1].append((px, py))
+        for ts, at in merged:
+            x, y = ax.transData.inverted().transform(np.mean(at, axis=0))
+            groups.append((x, y, ", ".join(ts), colour))
+    marker = 3.0 * to_px
+    dots = [Bbox.from_extents(px - marker, py - marker, px + marker, py + marker) for px, py in every]
+    placed, annotations = [], []
+    for x, y, text, colour in groups:
+        ann = ax.annotate(text, (x, y), textcoords="offset points", xytext=(0, 0), fontsize=fontsize, color=colour)
+        spots = []
+        for scale in (1, 2, 3):
+            for dx, dy, ha, va in _LABEL_SPOTS:
+                ann.set(position=(dx * offset_pt * scale, dy * offset_pt * scale), ha=ha, va=va)
+                box = ann.get_window_extent(renderer)
+                spots.append(((dx, dy, ha, va, scale), box, frame.containsx(box.x0) and frame.containsx(box.x1)
+                              and frame.containsy(box.y0) and frame.containsy(box.y1)))
+        free = [(spot, box) for spot, box, inside in spots if inside
+                and not any(box.overlaps(b) for b in placed)]
+        clear = [(spot, box) for spot, box in free if not any(box.overlaps(d) for d in dots)]
+        (dx, dy, ha, va, scale), box = (clear or free or [(s, b) for s, b, _ in spots])[0]
+        ann.set(position=(dx * offset_pt * scale, dy * offset_pt * scale), ha=ha, va=va)
+        placed.append(box.padded(1.0 * to_px))
+        annotations.append(ann)
+    return annotations
+
+
+class PercentTicks(PercentFormatter):
+    """Shares (values in [0, 1]) ticked in percent with as few decimals as the ticks need, the
+    same for every tick: "20%", "12.5%", never "90.0%" beside a step of ten points."""
+
+    def __init__(self):
+        super().__init__(xmax=1.0)
+
+    def format_ticks(self, values):
+        ticks = [100 * v for v in values]
+        self.decimals = next((d for d in range(4) if all(abs(round(t, d) - t) < 1e-6 for t in ticks)), 4)
+        return super().format_ticks(values)
+
+
+def percent_axis(axis) -> None:
+    """Tick ``axis`` of a share or an accuracy (values in [0, 1]) in percent, as the tables print
+    shares: 0.25 reads "25%"."""
+    axis.set_major_formatter(PercentTicks())
 
 
 def bits_figure(bits: pd.DataFrame, ax: Optional[plt.Axes] = None) -> plt.Figure:

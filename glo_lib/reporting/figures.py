@@ -81,33 +81,81 @@ def _pad(images: torch.Tensor, n: int) -> torch.Tensor:
     return torch.cat([images.cpu(), torch.zeros(n - len(images), *images.shape[1:])])
 
 
+#: inner margin of a box of the model diagram around its text (points: horizontal, vertical)
+BOX_PAD_PT = (6.0, 4.0)
+#: the shortest gap between two columns of boxes of the model diagram (points): room for an arrow
+ARROW_GAP_PT = 16.0
+
+
 def model_diagram(cfg: GLOConfig, n_params: Optional[int] = None) -> plt.Figure:
-    """Boxes-and-arrows picture of GLO with class and content codes, sized from ``cfg``."""
-    fig, ax = plt.subplots(figsize=(5.8, 2.6))  # printed as drawn: the 8.5 pt text stays 8.5 pt
-    ax.set_xlim(0, 10)
-    ax.set_ylim(0, 4)
+    """Boxes-and-arrows picture of GLO with class and content codes, sized from ``cfg``.
+
+    Every box is sized from its text as it prints (LABEL_PT, printed as drawn: ROWS_WIDTH_IN
+    wide), so that no text reaches a box's border, and the columns share out the width left."""
+    width_pt = ROWS_WIDTH_IN * 72
+    fig = plt.figure(figsize=(ROWS_WIDTH_IN, 2.0))
+    ax = fig.add_axes((0, 0, 1, 1))
     ax.set_axis_off()
+    renderer = fig.canvas.get_renderer()
 
-    def box(x, y, w, h, text, color):
-        ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0.05", fc=color, ec="black"))
-        ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", fontsize=LABEL_PT)
+    def text(label, **kw):
+        return ax.text(0, 0, label, ha="center", va="center", fontsize=LABEL_PT, **kw)
 
-    def arrow(a, b):
-        ax.add_patch(FancyArrowPatch(a, b, arrowstyle="->", mutation_scale=12))
+    def size_pt(t):  # a text's width and height as printed, in points
+        box = t.get_window_extent(renderer)
+        return box.width * 72 / fig.dpi, box.height * 72 / fig.dpi
 
-    box(0.2, 2.6, 2.2, 0.9, f"class code $e_k$\n({cfg.class_dim}-d, one per digit)", "#cfe2f3")
-    box(0.2, 0.5, 2.2, 0.9, f"content code $c_i$\n({cfg.content_dim}-d, one per image)", "#d9ead3")
-    box(3.0, 0.5, 1.6, 0.9, f"$+\\,\\mathcal{{N}}(0, {cfg.noise_std:g}^2)$\n(training only)", "#fff2cc")
-    box(5.2, 1.5, 1.6, 1.0, "generator G\n" + (f"({n_params:,} weights)" if n_params else ""), "#f4cccc")
-    box(7.5, 1.5, 2.3, 1.0, f"image $x_i$\nloss: {LOSS_NAMES.get(cfg.loss, cfg.loss)}", "#eeeeee")
-    arrow((2.4, 3.05), (5.2, 2.2))
-    arrow((2.4, 0.95), (3.0, 0.95))
-    arrow((4.6, 0.95), (5.2, 1.8))
-    arrow((6.8, 2.0), (7.5, 2.0))
-    ax.text(5.0, 3.8, "codes and generator optimised jointly; no encoder", ha="center", fontsize=LABEL_PT,
-            style="italic")
-    if cfg.content_decay > 0:
-        ax.text(1.3, 0.1, f"L2 penalty {cfg.content_decay:g}$\\cdot\\|c_i\\|^2$", ha="center", fontsize=LABEL_PT)
+    labels = {"class": f"class code $e_k$\n({cfg.class_dim}-d, one per digit)",
+              "content": f"content code $c_i$\n({cfg.content_dim}-d, one per image)",
+              "noise": f"$+\\,\\mathcal{{N}}(0, {cfg.noise_std:g}^2)$\n(training only)",
+              "generator": "generator G" + (f"\n({n_params:,} weights)" if n_params else ""),
+              "image": f"image $x_i$\nloss: {LOSS_NAMES.get(cfg.loss, cfg.loss)}"}
+    texts = {k: text(v) for k, v in labels.items()}
+    sizes = {k: size_pt(t) for k, t in texts.items()}
+    pad_x, pad_y = BOX_PAD_PT
+    box_h = max(h for _, h in sizes.values()) + 2 * pad_y  # one height for all: the rows line up
+    box_w = {k: w + 2 * pad_x for k, (w, _) in sizes.items()}
+    box_w["class"] = box_w["content"] = max(box_w["class"], box_w["content"])  # one column
+    columns = [box_w["class"], box_w["noise"], box_w["generator"], box_w["image"]]
+    margin = 4.0
+    gap = max(ARROW_GAP_PT, (width_pt - 2 * margin - sum(columns)) / (len(columns) - 1))
+    width_pt = max(width_pt, sum(columns) + gap * (len(columns) - 1) + 2 * margin)
+    left = np.cumsum([margin] + [w + gap for w in columns[:-1]])
+    centre_x = {"class": left[0] + columns[0] / 2, "content": left[0] + columns[0] / 2,
+                "noise": left[1] + columns[1] / 2, "generator": left[2] + columns[2] / 2,
+                "image": left[3] + columns[3] / 2}
+
+    penalty = (text(f"L2 penalty {cfg.content_decay:g}$\\cdot\\|c_i\\|^2$") if cfg.content_decay > 0 else None)
+    penalty_h = size_pt(penalty)[1] + 3 if penalty is not None else 0.0
+    title = text("codes and generator optimised jointly; no encoder", style="italic")
+    bottom = margin + penalty_h + box_h / 2
+    top = bottom + 2 * box_h
+    middle = (top + bottom) / 2
+    centre_y = {"class": top, "content": bottom, "noise": bottom, "generator": middle, "image": middle}
+    height_pt = top + box_h / 2 + 6 + size_pt(title)[1] + margin
+    fig.set_size_inches(width_pt / 72, height_pt / 72)
+    ax.set_xlim(0, width_pt)  # one data unit is one printed point, both ways
+    ax.set_ylim(0, height_pt)
+
+    colours = {"class": "#cfe2f3", "content": "#d9ead3", "noise": "#fff2cc", "generator": "#f4cccc",
+               "image": "#eeeeee"}
+    for k, t in texts.items():
+        x, y, w = centre_x[k], centre_y[k], box_w[k]
+        ax.add_patch(FancyBboxPatch((x - w / 2, y - box_h / 2), w, box_h, boxstyle="round,pad=0,rounding_size=3",
+                                    fc=colours[k], ec="black", lw=0.8))
+        t.set_position((x, y))
+    title.set_position((width_pt / 2, top + box_h / 2 + 6 + size_pt(title)[1] / 2))
+    if penalty is not None:
+        penalty.set_position((centre_x["content"], margin + penalty_h / 2))
+
+    def edge(k, side, dy=0.0):  # the middle of a box's left or right side, moved up by dy
+        return (centre_x[k] + (box_w[k] / 2 if side == "right" else -box_w[k] / 2), centre_y[k] + dy)
+
+    for a, b in ((edge("class", "right"), edge("generator", "left", box_h / 4)),
+                 (edge("content", "right"), edge("noise", "left")),
+                 (edge("noise", "right"), edge("generator", "left", -box_h / 4)),
+                 (edge("generator", "right"), edge("image", "left"))):
+        ax.add_patch(FancyArrowPatch(a, b, arrowstyle="->", mutation_scale=12, lw=0.9))
     return fig
 
 
@@ -141,7 +189,7 @@ def samplers_figure(drawn: dict[str, Drawn], per_class: int = 4) -> plt.Figure:
         images = d.images[: per_class * 10] if d.intended is None else by_class(d.images, d.intended, per_class)
         image_grid(images, nrow=10, ax=ax)
         ax.set_title(SAMPLER_NAMES[name], fontsize=LABEL_PT)
-    fig.tight_layout(pad=0.3)
+    fig.tight_layout(pad=0.3, w_pad=1.5)  # the titles, wider than their panels, kept apart
     return fig
 
 
