@@ -1,4 +1,5 @@
-"""Build the PDF report: run every notebook with papermill, merge, convert with nbconvert.
+"""Build the PDF report: run every notebook with papermill, merge, convert with nbconvert
+(and write the same merged notebook as the HTML edition beside the PDF: ``html.py``).
 
 A failing notebook stops the build with the notebook and cell named; the PDF is written
 under a temporary name and renamed into place, so a failed build never replaces a good one.
@@ -39,6 +40,7 @@ from ..studies import loss_study
 from ..studies.settings import (NOTEBOOK_SETTINGS, SMOKE_HELP, LossStudySettings, build_settings,
                                 notebook_fields, cell_literal, cell_type)
 from ..version import __version__
+from .html import HTML_NAME, to_html_if_changed
 from .notebook_cache import READS_LOG, NotebookCache, log_for, parameterized, reads_logged, tables_in
 
 PDF_NAME = "glo_report.pdf"
@@ -176,11 +178,13 @@ def build(params: Optional[Mapping[str, Any]] = None, smoke: bool = False,
             executed.append(executed_dir / nb.name)
             report.append((nb.stem, how, time.perf_counter() - start))
             _say(progress, f"[{k}/{len(notebooks)}] {nb.stem} {how} in {report[-1][2]:.1f} s")
-        pdf, rebuilt = to_pdf_if_changed(merge(executed), out_dir / PDF_NAME, root / "report" / "template",
+        merged = merge(executed)
+        pdf, rebuilt = to_pdf_if_changed(merged, out_dir / PDF_NAME, root / "report" / "template",
                                          force=not reuse)
+        html = to_html_if_changed(merged, out_dir / HTML_NAME, root / "report" / "template", force=not reuse)
         trained = trained_where(set(_cached_runs().items()) - set(before.items()), out_dir / TRAINED_RUNS)
         _say(progress, summary(report, rebuilt, trained, pdf, time.perf_counter() - begin,
-                               os.environ.get(SCHEDULER_ENV) or None))
+                               os.environ.get(SCHEDULER_ENV) or None, html))
         return pdf
 
 
@@ -205,13 +209,17 @@ def run_or_reuse(notebook: Path, output: Path, params: Mapping[str, Any], build_
 
 
 def summary(report: list[tuple[str, str, float]], pdf_rebuilt: bool, trained: Mapping[str, int], pdf: Path,
-            seconds: float, scheduler: Optional[str] = None) -> str:
+            seconds: float, scheduler: Optional[str] = None, html: Optional[tuple[Path, bool]] = None) -> str:
     """The build's last lines: each notebook executed or reused and its time, how many runs were
-    trained and where (``trained``: {place: runs}), the Dask scheduler sweeps were sent to, the PDF."""
+    trained and where (``trained``: {place: runs}), the Dask scheduler sweeps were sent to, the PDF
+    (and the HTML edition: its path, whether it was rebuilt)."""
     lines = [f"  {stem:<22} {how:<9} {s:7.1f} s" for stem, how, s in report]
     n_run = sum(how == "executed" for _, how, _ in report)
+    made = f"PDF {'rebuilt' if pdf_rebuilt else 'unchanged'}"
+    if html:
+        made += f", HTML {'rebuilt' if html[1] else 'unchanged'}"
     lines.append(f"{len(report)} notebooks ({n_run} executed, {len(report) - n_run} reused from the notebook "
-                 f"cache), PDF {'rebuilt' if pdf_rebuilt else 'unchanged'}, in {seconds:.1f} s; "
+                 f"cache), {made}, in {seconds:.1f} s; "
                  f"{sum(trained.values())} run(s) trained into {paths.cache_dir()}, every other run loaded from it")
     places = dict(trained)
     if scheduler:  # the cluster is named even when every run came from the cache
@@ -221,7 +229,7 @@ def summary(report: list[tuple[str, str, float]], pdf_rebuilt: bool, trained: Ma
     if any(places.values()) or scheduler:
         lines.append("where they trained: " + ", ".join(f"{n} {_where(place)}" for place, n in
                                                         sorted(places.items(), key=lambda item: -item[1])))
-    lines.append(f"the report: {pdf}")
+    lines.append(f"the report: {pdf}" + (f" and {html[0]}" if html else ""))
     return "\n".join(lines)
 
 
