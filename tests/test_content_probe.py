@@ -1,5 +1,4 @@
 """The adversarial content probe (notebook 05): its settings, study functions, checked claims and notebook."""
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -17,20 +16,6 @@ from glo_lib.studies.settings import ProbeSettings
 NOTEBOOK = ROOT / "notebooks" / "05_adversarial_content_probe.ipynb"
 
 
-def _judges(accuracies):
-    return cp.judges_table({k: SimpleNamespace(accuracy=a, n_test=988, n_train=3952)
-                            for k, a in enumerate(accuracies)})
-
-
-def test_judge_sentence_one_pool_and_several():
-    assert words.judge_sentence(_judges([0.941])) == (
-        "Over 1 held-out pool the judge recognises 94.1% of the 988 real test digits it never saw "
-        "(trained on 3952 others), so a class-transfer accuracy near that level means the class code "
-        "fully decides the digit.")
-    assert words.judge_sentence(_judges([0.97, 0.95, 0.96])).startswith(
-        "Over 3 held-out pools the judge recognises 95.0% to 97.0% of the 988 real test digits")
-
-
 # --- settings -----------------------------------------------------------------------------------
 
 def test_probe_settings_defaults_and_the_regime_they_build():
@@ -39,7 +24,7 @@ def test_probe_settings_defaults_and_the_regime_they_build():
     assert learning.lr_content == pytest.approx(10 * cfg.lr_generator) and learning.code_init == "lord"
     assert probe.seeds(cfg) == [0, 1, 2, 3, 4] and probe.adversary_sigmas(cfg) == [0.0, cfg.noise_std]
     smoke = probe.smoke()
-    assert smoke.probe_seeds == () and smoke.learn_sigmas == (0.0, 4.0) and smoke.adversary_weights == (1.0,)
+    assert smoke.probe_seeds == () and smoke.learn_sigmas == (0.0, 2.0) and smoke.adversary_weights == (1.0,)
 
 
 @pytest.mark.parametrize("field, value, message", [

@@ -19,7 +19,7 @@ from glo_lib import GLOConfig, narrative
 from glo_lib.core.sweep import SweepResult
 from glo_lib.studies import encoders as enc_study
 from glo_lib.studies import frontier as frontier_study
-from test_content_probe import MEASURES, _judges, _means, _rows
+from test_content_probe import MEASURES, _means, _rows
 from test_encoders import _anchor_table
 from test_encoders import _table as _encoder_table
 from test_frontier import _rows as _frontier_rows
@@ -206,8 +206,6 @@ CASES: dict[str, dict[str, Callable[[], object]]] = {
             _sampler_table().drop(index="random")),
     },
     "probe": {
-        "judge_sentence[one pool]": lambda: narrative.probe.judge_sentence(_judges([0.941])),
-        "judge_sentence[pools]": lambda: narrative.probe.judge_sentence(_judges([0.97, 0.95, 0.96])),
         "regimes_caption": lambda: narrative.probe.regimes_caption(5, 0.01, "normal"),
         "init_caption": lambda: narrative.probe.init_caption(0.3, "lord"),
         "leakage_caption": lambda: narrative.probe.leakage_caption(5),

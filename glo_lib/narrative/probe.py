@@ -249,13 +249,3 @@ def verdicts(leak: Optional[Claim], lord: Optional[Claim]) -> pd.DataFrame:
         rows.append({"claim": "noise_needs_no_adversary", "holds": "as LORD argues" in lord.statement,
                      "value": float("nan"), "sentence": lord.statement})
     return pd.DataFrame(rows, columns=VERDICT_COLUMNS)
-
-
-def judge_sentence(judges: pd.DataFrame) -> str:
-    """How well the judges recognise real digits they never saw, and what that makes a ceiling of."""
-    accs = list(judges["accuracy"])
-    return (f"Over {plural(len(accs), 'held-out pool')} the judge recognises "
-            f"{min(accs):.1%}{'' if len(accs) == 1 else f' to {max(accs):.1%}'} of the "
-            f"{judges['n_test'].iloc[0]} real test digits it never saw "
-            f"(trained on {judges['n_train'].iloc[0]} others), so a class-transfer accuracy "
-            f"near that level means the class code fully decides the digit.")

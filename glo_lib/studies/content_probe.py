@@ -17,13 +17,11 @@ import pandas as pd
 from scipy import stats
 
 from ..core.config import GLOConfig
-from ..core.data import ByClass, class_names_of
 from ..core.judge import Judge, judge_or_load
 from ..core.train import Run
 from ..measures import registry
 from ..measures.evaluate import cached_evaluate
 from ..measures.leakage import cached_leakage, style_floor
-from ..measures.metrics import class_transfer
 from ..notation import family_name
 from .frontier import COLLAPSED_DIVERSITY, TARGET_MSE
 from .settings import ProbeSettings
@@ -55,17 +53,6 @@ def adversary_configs(regimes: Mapping[str, GLOConfig], probe: ProbeSettings, cf
 def judges_by_seed(runs: Iterable[Run], judge_epochs: int) -> dict[int, Judge]:
     """One judge per seed, trained (or loaded) on that seed's held-out pool."""
     return {s: judge_or_load(r.digits, epochs=judge_epochs) for s, r in {r.config.seed: r for r in runs}.items()}
-
-
-def judges_table(judges: Mapping[int, Judge]) -> pd.DataFrame:
-    """One row per seed: the judge's accuracy on real test digits and its test and training sizes."""
-    return pd.DataFrame([{"seed": s, "accuracy": j.accuracy, "n_test": j.n_test, "n_train": j.n_train}
-                         for s, j in judges.items()])
-
-
-def mean_judge_accuracy(judges: pd.DataFrame) -> float:
-    """The judges' mean accuracy on real digits: the ceiling of class-transfer accuracy."""
-    return sum(judges["accuracy"]) / len(judges)
 
 
 def regime_of(run_cfg: GLOConfig, cfg: GLOConfig) -> str:
@@ -209,15 +196,3 @@ def other_settings(noise_table: pd.DataFrame, frontier: pd.DataFrame, cfg: GLOCo
         regime=[family_name(g, i) for g, i in zip(frontier["generator"], frontier["code_init"])], adversary_weight=0.0)
     return pd.concat([noise, families[[*SETTING, "mse", "transfer_accuracy", "diversity", "collapsed"]]],
                      ignore_index=True)
-
-
-def seed_confusions(runs: Iterable[Run], judge: Judge, seed: int) -> dict[str, np.ndarray]:
-    """Class-transfer confusion of ``seed``'s runs at the lowest and highest sigma, titled by sigma."""
-    pick = {r.config.noise_std: r for r in runs if r.config.seed == seed}
-    return ByClass({f"$\\sigma$ = {s:g}": class_transfer(pick[s].model, judge)["confusion"] for s in (min(pick), max(pick))},
-                   class_names_of(pick[min(pick)].digits))
-
-
-def sigma_means(measures: pd.DataFrame) -> pd.DataFrame:
-    """Mean over seeds of every measure, indexed by sigma."""
-    return measures.groupby("noise_std").mean(numeric_only=True)

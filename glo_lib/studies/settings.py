@@ -200,7 +200,7 @@ class ProbeSettings(_Checked):
 
     learn_lr_ratio: float = 10.0  # content learning rate of the learning regime, as a multiple of lr_generator (LORD: 10)
     learn_inits: tuple = ("normal", "lord")  # code initialisations measured in the learning regime at Table 1's sigma; the lowest MSE is kept
-    learn_sigmas: tuple = (0.0, 0.3, 1.0, 2.0, 4.0)  # sigmas of the learning regime, from 0 to past collapse
+    learn_sigmas: tuple = (0.0, 0.3, 1.0, 2.0)  # sigmas of the learning regime, from 0 to past the collapse (at 2)
     probe_seeds: tuple = (0, 1, 2, 3, 4)  # seeds of this notebook's sweeps (the config's seed is always added)
     adversary_weights: tuple = (1.0,)  # adversary weights swept at sigma 0 and Table 1's sigma, in both regimes; empty: none
 
