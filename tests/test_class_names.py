@@ -42,16 +42,6 @@ def test_rows_without_names_keep_the_digits():
     assert _titles(figures.transfer_rows_figure(rows)) == ["real", *DIGIT_NAMES]
 
 
-def test_confusion_ticks_name_the_classes():
-    confusions = ByClass({"sigma = 0": np.eye(10), "sigma = 1": np.ones((10, 10))}, FASHION)
-    fig = charts.confusion_pair(confusions)
-    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == list(FASHION)
-    assert [t.get_text() for t in fig.axes[1].get_yticklabels()] == list(FASHION)
-    assert fig.axes[0].get_xlabel() == "judge's class"
-    digits = charts.confusion_pair({"sigma = 0": np.eye(10)})
-    assert [t.get_text() for t in digits.axes[0].get_xticklabels()] == list(DIGIT_NAMES)
-
-
 def test_the_explorer_names_the_class(fashion_run):
     d = fashion_run.digits
     fig = explore(fashion_run, 0, 7, 0.0, n_draws=1)

@@ -125,7 +125,7 @@ def _report_figures():
 
 
 #: the figures drawn at the size the PDF prints them
-PRINTED_AS_DRAWN = ("diagram", "rows", "transfer", "samplers", "decay", "settings", "frontier", "bits")
+PRINTED_AS_DRAWN = ("diagram", "rows", "transfer", "samplers", "decay", "leakage", "frontier", "bits")
 
 
 def _bits():
@@ -180,6 +180,23 @@ _LOSS_PANELS = [("reconstruction_loss", "raw loss (own units)", True), ("mse", "
 #: every figure the notebooks show from ``charts`` and ``figures``, made from data shaped like the
 #: full build's (the two whose labels follow the dataset also with Fashion-MNIST's class names);
 #: SHOWN names the function behind each
+def _probe_means():
+    """Setting means as notebook 05 draws them: both regimes over sigma, the adversary at two sigmas."""
+    from glo_lib.studies import content_probe as cp
+    rows = []
+    for regime, sigmas in ((cp.TABLE1, (0, 0.1, 0.3, 0.7, 1)), (cp.LEARNING, (0, 0.3, 1, 2))):
+        for w in (0.0, 1.0):
+            for s in (sigmas if w == 0 else (0, 0.3)):
+                for k in range(3):
+                    rows.append({"regime": regime, "adversary_weight": w, "noise_std": s, "seed": k,
+                                 "probe_mlp": 0.1 + 0.1 * s + 0.01 * k, "noisy_probe_mlp": 0.1 + 0.01 * k,
+                                 "class_blind_source": 0.25 - 0.05 * s - 0.05 * w + 0.01 * k,
+                                 "mse": 0.006 + 0.01 * s + 0.001 * k, "transfer_accuracy": 0.88 + 0.05 * s + 0.01 * k,
+                                 "diversity": 0.9 - 0.3 * s})
+    return cp.setting_means(pd.DataFrame(rows), ["probe_mlp", "noisy_probe_mlp", "class_blind_source", "mse",
+                                                 "transfer_accuracy", "diversity"])
+
+
 REPORT_FIGURES = {
     "diagram": lambda: figures.model_diagram(GLOConfig(), 151000),
     "rows": lambda: figures.image_rows({"ground truth": _images(18),
@@ -188,8 +205,7 @@ REPORT_FIGURES = {
     "samplers": lambda: figures.samplers_figure(_drawn()),
     "decay": lambda: charts.measures_by_sigma(_measures(), ["content_norm", "mse", "transfer_accuracy"],
                                               hue="content_decay"),
-    "settings": lambda: charts.settings_figure({"Table 1": _measures(), "content lr 0.01": _measures(shift=0.3),
-                                                "lord init": _measures(shift=0.1)}, 0.97),
+    "leakage": lambda: charts.leakage_figure(_probe_means(), 0.53, 0.05, 0.09, 0.1),
     "frontier": lambda: charts.frontier_figure(_frontier()),
     "bits": lambda: charts.bits_figure(_bits()),
     "digits": lambda: figures.image_grid(_images(64), nrow=16),
@@ -208,22 +224,18 @@ REPORT_FIGURES = {
     "encoder history": lambda: charts.encoder_history_figure(_encoder_history()),
     "encoder rows": lambda: figures.image_rows({f"{n}: {w}": _images(10) for n in ("training", "held-out")
                                                 for w in ("real", "regressed", "fine-tuned")}),
-    "confusions": lambda: charts.confusion_pair(_confusions()),
     "fashion transfer": _fashion_transfer,
-    "fashion confusions": lambda: charts.confusion_pair(_confusions(("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                                                                     "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"))),
 }
 
 #: the function of charts or figures behind each of REPORT_FIGURES
 SHOWN = {"diagram": "model_diagram", "rows": "image_rows", "transfer": "transfer_rows_figure",
-         "samplers": "samplers_figure", "decay": "measures_by_sigma", "settings": "settings_figure",
+         "samplers": "samplers_figure", "decay": "measures_by_sigma", "leakage": "leakage_figure",
          "frontier": "frontier_figure", "bits": "bits_figure", "digits": "image_grid",
          "reconstructions": "image_rows", "curves": "training_curves", "loss curves": "training_curves",
          "noise curves": "log_training_curves", "evolution": "image_rows", "judged": "judged_classes_figure",
          "content paths": "path_rows_figure", "class paths": "image_rows", "path agreement": "path_agreement_figure",
          "noisy": "image_rows", "encoder history": "encoder_history_figure", "encoder rows": "image_rows",
-         "confusions": "confusion_pair", "fashion transfer": "transfer_rows_figure",
-         "fashion confusions": "confusion_pair"}
+         "fashion transfer": "transfer_rows_figure"}
 
 
 def test_report_figures_print_with_fonts_of_at_least_8_pt():
@@ -241,9 +253,3 @@ def test_report_charts_label_their_axes():
                 assert ax.get_xlabel() and ax.get_ylabel(), (name, ax)
 
 
-def test_settings_figure_draws_one_line_per_setting_and_a_legend_below():
-    fig = charts.settings_figure({"a": _measures(), "b": _measures(shift=0.3)}, 0.97)
-    left, right = fig.axes
-    assert [l.get_label() for l in left.lines[:2]] == ["a", "b"]
-    assert left.get_ylim()[0] == 0  # a probe at chance must look like one
-    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["a", "b"]

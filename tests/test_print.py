@@ -21,7 +21,7 @@ from conftest import ROOT  # noqa: E402
 from glo_lib.measures.registry import MINUS, fmt, fmt_mean_std  # noqa: E402
 from glo_lib.reporting import charts, display, figures  # noqa: E402
 from glo_lib.reporting.display import FigureTextWarning, figure_pdf, text_overlaps  # noqa: E402
-from test_figures import REPORT_FIGURES, SHOWN, _bits, _frontier, _images, _measures  # noqa: E402
+from test_figures import REPORT_FIGURES, SHOWN, _bits, _frontier, _images, _measures, _probe_means  # noqa: E402
 
 TEMPLATE = ROOT / "report" / "template"
 
@@ -291,10 +291,10 @@ def _tick_texts(axis):
 
 
 def test_accuracy_and_share_axes_are_in_percent_as_the_tables():
-    settings = charts.settings_figure({"a": _measures()}, 0.97)
+    leakage = charts.leakage_figure(_probe_means(), 0.53, 0.05, 0.09, 0.1)
     frontier = charts.frontier_figure(_frontier())
     decay = charts.measures_by_sigma(_measures(), ["content_norm", "transfer_accuracy"], hue="content_decay")
-    for axis in (settings.axes[0].yaxis, settings.axes[1].yaxis, frontier.axes[0].yaxis, decay.axes[1].yaxis):
+    for axis in (leakage.axes[0].yaxis, leakage.axes[1].yaxis, leakage.axes[2].yaxis, frontier.axes[0].yaxis, decay.axes[1].yaxis):
         ticks = _tick_texts(axis)
         assert ticks and all(t.endswith("%") for t in ticks), ticks
     assert not any(t.endswith("%") for t in _tick_texts(decay.axes[0].yaxis))  # a code norm is no share
