@@ -47,7 +47,7 @@ def regimes_caption(n_seeds: int, lr_content: float, init: str) -> str:
     return (f"The two regimes without the adversary: Table 1 as the course ran it, and codes that learn (content "
             f"learning rate {lr_content:g}, {INIT_NAMES[init]}). Means over {plural(n_seeds, 'seed')} $\\pm$ the 95% "
             "interval. Travel: distance a content code moved from its start, as a share of its starting length; "
-            "spread: the codes' standard deviation across images; $\\sigma$/spread: the noise against it. "
+            "$\\sigma$/spread: the noise against the codes' standard deviation across images. "
             "Style kept: correlation of the style attributes between a digit and its class transfers "
             "(0 = one prototype per class).")
 
@@ -61,9 +61,9 @@ def init_caption(sigma: float, chosen: str) -> str:
 def leakage_caption(n_seeds: int) -> str:
     return ("Class in the content codes and class the generator takes from them, per setting (adversary weight 0: "
             f"none). Means over {plural(n_seeds, 'seed')} $\\pm$ the 95% interval. Probes: fresh MLPs reading the "
-            "digit from the clean codes $c$ and from $c + \\epsilon$ as the generator sees them; null: the same probe "
-            "with shuffled labels; class-blind: content codes drawn with the mean class code and read as their own "
-            "digit; misread as source: of the misread transfers, the share read as the content's own digit; "
+            "digit from the clean codes $c$ and (noisy probe) from $c + \\epsilon$ as the generator sees them; "
+            "class-blind: content codes drawn with the mean class code and read as their own digit; as source: of "
+            "the misread transfers, the share read as the content's own digit; "
             "code $R^2$: the share of the codes' variance the style attributes explain.")
 
 

@@ -115,11 +115,9 @@ def style_floors(runs: Iterable[Run]) -> pd.DataFrame:
 
 
 #: the measures of the regime table, in its column order
-REGIME_COLUMNS = ("mse", "transfer_accuracy", "diversity", "style_kept", "content_shift", "code_spread",
-                  "sigma_over_spread")
+REGIME_COLUMNS = ("mse", "transfer_accuracy", "diversity", "style_kept", "content_shift", "sigma_over_spread")
 #: the measures of the leakage table, in its column order
-LEAKAGE_COLUMNS = ("probe_mlp", "noisy_probe_mlp", "permutation_null_mlp", "class_blind_source",
-                   "misread_source_share", "code_r2")
+LEAKAGE_COLUMNS = ("probe_mlp", "noisy_probe_mlp", "class_blind_source", "misread_source_share", "code_r2")
 
 
 def _cell(name: str, row: pd.Series) -> str:
@@ -127,12 +125,13 @@ def _cell(name: str, row: pd.Series) -> str:
     return registry.fmt_mean_std(name, row[name], row.get(f"{name}_ci"))
 
 
-def printed(means: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
-    """A table of setting means as the report prints it: regime, adversary, sigma, then each
-    measure as "mean ± 95% half-width" under the registry's heading; a collapsed setting is marked."""
+def printed(means: pd.DataFrame, columns: Sequence[str], adversary: bool = True) -> pd.DataFrame:
+    """A table of setting means as the report prints it: regime, adversary weight (unless
+    ``adversary`` is False: a table of runs without it), sigma, then each measure as
+    "mean ± 95% half-width" under the registry's heading; a collapsed setting is marked."""
     rows = []
     for _, r in means.iterrows():
-        rows.append({"regime": r["regime"], "adversary": f"{r['adversary_weight']:g}",
+        rows.append({"regime": r["regime"], **({"adversary": f"{r['adversary_weight']:g}"} if adversary else {}),
                      "$\\sigma$": f"{r['noise_std']:g}" + (" (collapsed)" if r["collapsed"] else ""),
                      **{registry.heading(c): _cell(c, r) for c in columns}})
     return pd.DataFrame(rows)
@@ -175,7 +174,7 @@ def floors_table(floors: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
 
 
 #: every measure the setting means carry (the tables', the figure's and the claims')
-MEAN_COLUMNS = tuple(dict.fromkeys((*REGIME_COLUMNS, *LEAKAGE_COLUMNS, "class_blind_chance")))
+MEAN_COLUMNS = tuple(dict.fromkeys((*REGIME_COLUMNS, *LEAKAGE_COLUMNS, "class_blind_chance", "permutation_null_mlp")))
 
 
 def shown_runs(runs: Iterable[Run], cfg: GLOConfig) -> dict[float, Run]:
