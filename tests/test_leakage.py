@@ -78,6 +78,8 @@ def test_noise_hides_the_class_from_the_probe_on_the_noisy_codes():
     codes = torch.nn.functional.one_hot(labels, K).float()
     out = leakage.noisy_code_probe(SimpleModel(codes), labels, sigma=5.0)
     assert out["probe_logreg"] > 0.95 and out["noisy_probe_logreg"] < 0.3 and out["sigma"] == 5.0
+    noisy_only = leakage.noisy_code_probe(SimpleModel(codes), labels, sigma=5.0, clean=False)
+    assert "probe_logreg" not in noisy_only and noisy_only["noisy_probe_logreg"] == out["noisy_probe_logreg"]
 
 
 def test_style_r2_finds_a_code_made_of_style_and_not_one_of_noise(tiny_digits):

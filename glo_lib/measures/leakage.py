@@ -72,17 +72,18 @@ def permutation_null(codes: torch.Tensor, labels: torch.Tensor, permutations: in
 
 
 def noisy_code_probe(model: GLOModel, labels: torch.Tensor, sigma: Optional[float] = None, seed: int = 0,
-                     folds: int = 5) -> dict[str, float]:
+                     folds: int = 5, clean: bool = True) -> dict[str, float]:
     """The probes on the clean codes c (``probe_logreg``/``_mlp``) and on c + N(0, sigma^2), one
     seeded draw, as the generator sees them while training (``noisy_probe_logreg``/``_mlp``);
-    ``sigma`` defaults to the model's training noise. Noise the code cannot beat hides its class
-    from the generator even where the clean code's class can be read."""
+    ``sigma`` defaults to the model's training noise, and ``clean=False`` leaves out the clean
+    probes (``measures.evaluate`` gives them). Noise the code cannot beat hides its class from the
+    generator even where the clean code's class can be read."""
     sigma = model.noise_std if sigma is None else sigma
-    clean = model.content.detach().cpu().double()
+    codes = model.content.detach().cpu().double()
     gen = torch.Generator().manual_seed(seed)
-    noisy = clean + sigma * torch.randn(clean.shape, generator=gen, dtype=torch.float64)
-    return {**_probes(leakage_probe(clean, labels, folds, seed), "probe"),
-            **_probes(leakage_probe(noisy, labels, folds, seed), "noisy_probe"), "sigma": float(sigma)}
+    noisy = codes + sigma * torch.randn(codes.shape, generator=gen, dtype=torch.float64)
+    said = _probes(leakage_probe(codes, labels, folds, seed), "probe") if clean else {}
+    return {**said, **_probes(leakage_probe(noisy, labels, folds, seed), "noisy_probe"), "sigma": float(sigma)}
 
 
 # --- how much of the content code is style ----------------------------------------------------
@@ -185,7 +186,7 @@ def style_kept(model: GLOModel, images: torch.Tensor, content: Optional[torch.Te
 # --- one row per run, remembered in the run's folder ------------------------------------------
 
 #: bump when a measure of ``leakage_row`` changes, so remembered rows are not reused
-LEAKAGE_VERSION = 1
+LEAKAGE_VERSION = 2
 
 
 def code_spread(content: torch.Tensor) -> float:
@@ -195,8 +196,8 @@ def code_spread(content: torch.Tensor) -> float:
 
 
 def leakage_row(run: Run, judge: Judge, seed: int = 0) -> dict[str, float]:
-    """The leakage measures of one trained run (see the module doc): the probes on the clean and on
-    the noisy codes, one permutation null, how much of the code is style, the functional leakage
+    """The leakage measures of one trained run (see the module doc): the probes on the noisy codes
+    (those on the clean codes are ``measures.evaluate``'s), one permutation null, how much of the code is style, the functional leakage
     and the style kept through transfer; beside them the code spread, sigma over it, and the last
     epoch's adversary accuracy (NaN without an adversary)."""
     model, digits = run.model.eval(), run.digits
@@ -207,7 +208,7 @@ def leakage_row(run: Run, judge: Judge, seed: int = 0) -> dict[str, float]:
                  if "adversary_accuracy" in history and run.config.adversary_weight else float("nan"))
     null = permutation_null(model.content, digits.labels, permutations=1, seed=seed)
     r2 = style_r2(model.content, attributes, seed=seed)
-    return {**noisy_code_probe(model, digits.labels, seed=seed),
+    return {**noisy_code_probe(model, digits.labels, seed=seed, clean=False),  # the clean probes: evaluate's
             "permutation_null_logreg": null["permutation_null_logreg"],
             "permutation_null_mlp": null["permutation_null_mlp"],
             "style_r2_mean": r2["style_r2_mean"], "code_r2": r2["code_r2"],
