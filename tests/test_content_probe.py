@@ -82,7 +82,8 @@ MEASURES = dict(diversity=(0.9, 0.9), mse=(0.01, 0.02), transfer_accuracy=(0.9, 
 
 
 def _means(*tables):
-    return cp.setting_means(pd.concat(tables, ignore_index=True), list(MEASURES))
+    rows = pd.concat(tables, ignore_index=True)
+    return cp.setting_means(rows, [c for c in rows.columns if c not in (*cp.SETTING, "seed")])
 
 
 def test_setting_means_average_seeds_with_intervals_and_flag_collapse():
@@ -176,3 +177,11 @@ def test_notebook_rejects_a_bad_parameter_before_training(tmp_path):
     with pytest.raises(papermill.PapermillExecutionError, match="adversary_weights lists 0"):
         papermill.execute_notebook(str(NOTEBOOK), str(tmp_path / "bad.ipynb"), progress_bar=False,
                                    parameters={"smoke": True, "adversary_weights": [0.0]}, cwd=str(NOTEBOOK.parent))
+
+
+def test_style_claim_reads_the_code_r2_at_every_setting():
+    means = _means(_rows(**{**MEASURES, "code_r2": (0.01, 0.05)}))
+    assert words.style_claim(means).statement.startswith("**Style, identity or class?** The style attributes explain "
+                                                         "almost none")
+    mixed = _means(_rows(**{**MEASURES, "code_r2": (0.01, 0.5)}))
+    assert words.style_claim(mixed).statement.endswith("except Table 1 at $\\sigma$ = 1.")

@@ -156,6 +156,25 @@ def floor_claim(means: pd.DataFrame, floor: float) -> Optional[Claim]:
         "from the content codes better than from the style attributes of the digits themselves.")
 
 
+#: code R^2 below which the style attributes explain "almost none" of the content codes' variance
+LITTLE_R2 = 0.2
+
+
+def style_claim(means: pd.DataFrame) -> Optional[Claim]:
+    """Does the content code carry style? The code R^2 (the share of the codes' variance the nine
+    style attributes explain, cross-validated) at every setting that did not collapse."""
+    rows = means[~means["collapsed"]]
+    return with_exceptions(
+        "probe.code_is_not_style", [LEAKAGE_TABLE], rows,
+        "**Style, identity or class?** The style attributes explain almost none of the content codes' "
+        f"variance (code $R^2$ below {LITTLE_R2:g}, intervals included) at every setting that did not collapse: "
+        "beyond the class they leak, the codes hold what tells one training image from another, not a linear "
+        "code of its style.",
+        lambda r: _hi(r, "code_r2") < LITTLE_R2, _setting,
+        f"**Style, identity or class?** The style attributes explain a fifth or more of the content codes' "
+        "variance at every setting that did not collapse: the codes are partly a code of style.")
+
+
 def adversary_pairs(means: pd.DataFrame) -> pd.DataFrame:
     """Each adversary setting beside the same regime and sigma without it (suffixes _adv, _none)."""
     adv, none = means[means["adversary_weight"] > 0], means[means["adversary_weight"] == 0]
