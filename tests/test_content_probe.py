@@ -92,8 +92,11 @@ def test_setting_means_average_seeds_with_intervals_and_flag_collapse():
     assert means["mse"].tolist() == pytest.approx([0.011, 0.021])
     assert means["mse_ci"].iloc[0] == pytest.approx(cp.interval95([0.010, 0.011, 0.012]))
     assert means["collapsed"].tolist() == [False, True]
-    table = cp.printed(means, ["mse"])
+    table = cp.printed(means, ["mse", "content_shift"])
     assert table["$\\sigma$"].tolist() == ["0", "1 (collapsed)"] and table["MSE"].iloc[0] == "0.0110 ± 0.0025"
+    assert table["travel (%)"].iloc[0] == "11"  # a description of the codes: the mean alone
+    adv = cp.printed(_means(_rows(adversary=1.0, **MEASURES)), ["mse"])
+    assert list(adv.columns) == ["regime", "$\\sigma$", "MSE"] and adv["regime"].iloc[0] == "Table 1 + adversary 1"
 
 
 # --- checked claims -----------------------------------------------------------------------------

@@ -120,18 +120,25 @@ REGIME_COLUMNS = ("mse", "transfer_accuracy", "diversity", "style_kept", "conten
 LEAKAGE_COLUMNS = ("probe_mlp", "noisy_probe_mlp", "class_blind_source", "misread_source_share", "code_r2")
 
 
+#: measures a table prints as a mean alone: descriptions of the codes whose intervals over seeds
+#: are far below their printed digits (travel to the percent, sigma/spread to the hundredth), so
+#: that the table stays narrow enough to print at a readable size
+MEAN_ONLY = ("content_shift", "sigma_over_spread")
+
+
 def _cell(name: str, row: pd.Series) -> str:
-    """"mean ± 95% half-width" of a measure in a setting row."""
-    return registry.fmt_mean_std(name, row[name], row.get(f"{name}_ci"))
+    """"mean ± 95% half-width" of a measure in a setting row (the mean alone for MEAN_ONLY)."""
+    return registry.fmt_mean_std(name, row[name], None if name in MEAN_ONLY else row.get(f"{name}_ci"))
 
 
 def printed(means: pd.DataFrame, columns: Sequence[str], adversary: bool = True) -> pd.DataFrame:
-    """A table of setting means as the report prints it: regime, adversary weight (unless
-    ``adversary`` is False: a table of runs without it), sigma, then each measure as
-    "mean ± 95% half-width" under the registry's heading; a collapsed setting is marked."""
+    """A table of setting means as the report prints it: the regime (", adversary 1" added to it for
+    a setting with the adversary, when ``adversary``), sigma, then each measure as "mean ± 95%
+    half-width" under the registry's heading; a collapsed setting is marked."""
     rows = []
     for _, r in means.iterrows():
-        rows.append({"regime": r["regime"], **({"adversary": f"{r['adversary_weight']:g}"} if adversary else {}),
+        with_adversary = f" + adversary {r['adversary_weight']:g}" if adversary and r["adversary_weight"] else ""
+        rows.append({"regime": r["regime"] + with_adversary,
                      "$\\sigma$": f"{r['noise_std']:g}" + (" (collapsed)" if r["collapsed"] else ""),
                      **{registry.heading(c): _cell(c, r) for c in columns}})
     return pd.DataFrame(rows)
