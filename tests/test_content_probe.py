@@ -94,7 +94,7 @@ def test_setting_means_average_seeds_with_intervals_and_flag_collapse():
     assert means["collapsed"].tolist() == [False, True]
     table = cp.printed(means, ["mse", "content_shift"])
     assert table["$\\sigma$"].tolist() == ["0", "1 (collapsed)"] and table["MSE"].iloc[0] == "0.0110 ± 0.0025"
-    assert table["travel (%)"].iloc[0] == "11"  # a description of the codes: the mean alone
+    assert table["travel (%)"].iloc[0] == "10"  # a description of the codes: the mean alone
     adv = cp.printed(_means(_rows(adversary=1.0, **MEASURES)), ["mse"])
     assert list(adv.columns) == ["regime", "$\\sigma$", "MSE"] and adv["regime"].iloc[0] == "Table 1 + adversary 1"
 
