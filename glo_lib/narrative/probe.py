@@ -22,8 +22,22 @@ from ..studies.content_probe import LEARNING, PUSH_MSE, TABLE1, TARGET_TRANSFER
 #: degrees of where it began (cosine >= 0.97), so little can have been written into it
 FAR_SHIFT = 0.25
 
-#: the report names of this notebook's tables, as the claims cite them
+#: the report names of this notebook's tables, as the claims cite them (their identities in the
+#: claims' records; what a sentence prints is a numbered reference, below)
 REGIME_TABLE, LEAKAGE_TABLE, FLOOR_TABLE = "the regimes table", "the leakage table", "the floors table"
+#: the labels of this notebook's floats (``show_table``/``show_figure``'s ``label``), and the references
+#: the sentences and captions print: Markdown links that the build turns into "Table 8", "Figure 10"
+#: (glo_lib/reporting/display.py)
+REGIME_LABEL, INIT_LABEL, LEAKAGE_LABEL, FLOOR_LABEL = "tab:regimes", "tab:init", "tab:leakage", "tab:floors"
+FIGURE_LABEL, TRANSFER_LABEL = "fig:leakage", "fig:learning-transfer"
+
+
+def _ref(label: str) -> str:
+    """A reference to one of the labels above: "[Table](#tab:regimes)", printed "Table 8"."""
+    return f"[{'Figure' if label.startswith('fig:') else 'Table'}](#{label})"
+
+
+REGIME_REF, LEAKAGE_REF, FLOOR_REF, FIGURE_REF = map(_ref, (REGIME_LABEL, LEAKAGE_LABEL, FLOOR_LABEL, FIGURE_LABEL))
 #: the build's other table a claim about "every setting" must also hold over
 NOISE_TABLE = "notebook 02's noise study"
 
@@ -86,7 +100,7 @@ def transfer_caption(sigmas: Sequence[float], seed: int) -> str:
     return ("What the numbers look like where codes learn: the content codes of three training digits (a 3, a 5 "
             "and a 9, left column) drawn with each class code 0 to 9, by the runs at "
             f"$\\sigma$ = {listing([f'{s:g}' for s in sigmas])} (seed {seed}). Their class transfer, style kept "
-            "and collapse flags are those of the regimes table; their class-blind share, the leakage table's.")
+            f"and collapse flags are those of {REGIME_REF}; their class-blind share is in {LEAKAGE_REF}.")
 
 
 # --- checked claims ---------------------------------------------------------------------------
@@ -105,9 +119,9 @@ def travel_claim(means: pd.DataFrame, ratio: float) -> Optional[Claim]:
         "**Two regimes.** Under Table 1 every content code ends less than a quarter of its starting length from "
         "where it began, so the course's noise study describes a generator conditioned on codes that are still "
         f"nearly their random start; with the content learning rate {ratio:g} times the generator's, the codes travel "
-        "further than that (travel in the regimes table). This holds at every $\\sigma$.",
+        f"further than that (travel in {REGIME_REF}). This holds at every $\\sigma$.",
         lambda r: (r["content_shift"] < FAR_SHIFT) == (r["regime"] == TABLE1), _setting,
-        "**Two regimes?** The travel of the codes (the regimes table) does not separate the two settings at any "
+        f"**Two regimes?** The travel of the codes ({REGIME_REF}) does not separate the two settings at any "
         "$\\sigma$: Table 1's codes travel as far as those that learn faster.")
 
 
@@ -120,12 +134,12 @@ def leak_claim(means: pd.DataFrame) -> Optional[Claim]:
     return with_exceptions(
         "probe.leak_at_zero", [LEAKAGE_TABLE], rows,
         "**Too little noise lets the class into the content code.** Without noise, content codes drawn with "
-        "the class-blind code come out as their own digit more often than chance allows (the class-blind "
-        f"column's 95% interval lies above chance) {where}: the generator takes part of the class from the "
-        "content code.",
+        "the class-blind code come out as their own digit more often than chance allows (the 95% interval of "
+        f"the class-blind column of {LEAKAGE_REF} lies above chance) {where}: the generator takes part of the "
+        "class from the content code.",
         lambda r: _lo(r, "class_blind_source") > r["class_blind_chance"], _setting,
         "**Too little noise?** Without noise, content codes drawn with the class-blind code are read as their "
-        f"own digit no more often than chance allows {where} (the leakage table).")
+        f"own digit no more often than chance allows {where} ({LEAKAGE_REF}).")
 
 
 def leak_shape_claim(means: pd.DataFrame) -> Optional[Claim]:
@@ -138,7 +152,7 @@ def leak_shape_claim(means: pd.DataFrame) -> Optional[Claim]:
     return with_exceptions(
         "probe.leak_shape", [LEAKAGE_TABLE], rows,
         "With codes that learn, the class-blind share does not rise with any step of $\\sigma$ up to the "
-        "collapse (panel (b) of the figure): more noise leaves the generator less class to take from the content.",
+        f"collapse (panel (b) of {FIGURE_REF}): more noise leaves the generator less class to take from the content.",
         falls, lambda r: f"it rises at $\\sigma$ = {r['noise_std']:g}",
         "With codes that learn, the class-blind share rises with every step of $\\sigma$ up to the collapse.")
 
@@ -149,8 +163,8 @@ def floor_claim(means: pd.DataFrame, floor: float) -> Optional[Claim]:
     return with_exceptions(
         "probe.style_floor", [LEAKAGE_TABLE, FLOOR_TABLE], rows,
         "**Against the right floor.** No content code gives its digit away to a fresh MLP probe better than the "
-        "digit's style alone does (the style floor), at any setting that did not collapse: what the probes read "
-        "could be style rather than class.",
+        f"digit's style alone does (the style floor, {FLOOR_REF}), at any setting that did not collapse: what the "
+        "probes read could be style rather than class.",
         lambda r: _hi(r, "probe_mlp") < floor, _setting,
         "**Against the right floor.** At every setting that did not collapse, the MLP probe reads the digit "
         "from the content codes better than from the style attributes of the digits themselves.")
@@ -197,7 +211,7 @@ def adversary_claims(means: pd.DataFrame) -> list[Claim]:
                         "to the generator: the class-blind share falls below the same setting's without the "
                         "adversary, the 95% intervals apart.", lower, lambda r: f"not {name(r)}",
                         "**The adversary.** The adversary does not lower the class-blind share at any setting "
-                        "beyond the 95% intervals (the leakage table)."),
+                        f"beyond the 95% intervals ({LEAKAGE_REF})."),
         with_exceptions("probe.adversary_cost", [REGIME_TABLE, LEAKAGE_TABLE], pairs,
                         "It costs reconstruction: the MSE rises above the same setting's without the adversary, "
                         "the intervals apart.", costs, lambda r: f"not {name(r)}",

@@ -13,6 +13,7 @@ import fcntl
 import functools
 import hashlib
 import os
+import re
 import shutil
 import signal
 import tempfile
@@ -20,6 +21,7 @@ import threading
 import time
 import uuid
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Optional
 
@@ -40,6 +42,7 @@ from ..studies import loss_study
 from ..studies.settings import (NOTEBOOK_SETTINGS, SMOKE_HELP, LossStudySettings, build_settings,
                                 notebook_fields, cell_literal, cell_type)
 from ..version import __version__
+from .display import HEADING_LABEL, KINDS, REF, REF_LIKE, check_label
 from .html import HTML_NAME, to_html_if_changed
 from .notebook_cache import READS_LOG, NotebookCache, log_for, parameterized, reads_logged, tables_in
 
@@ -369,7 +372,9 @@ def execute(notebook: Path, output: Path, params: Mapping[str, Any], progress: b
 
 
 def merge(paths: list[Path]) -> nbformat.NotebookNode:
-    """One notebook of every executed notebook's prose and outputs, without code or logs."""
+    """One notebook of every executed notebook's prose and outputs, without code or logs, its
+    cross-references resolved (``resolve_references``: "[Table](#tab:regimes)" becomes "Table 8").
+    Each cell notes the notebook it came from (metadata ``notebook``)."""
     merged = nbformat.v4.new_notebook()
     for path in paths:
         nb = nbformat.read(str(path), as_version=4)
@@ -381,7 +386,9 @@ def merge(paths: list[Path]) -> nbformat.NotebookNode:
                 cell.outputs = [o for o in cell.outputs if _keep(o)]
                 if not cell.outputs:
                     continue
+            cell.setdefault("metadata", {})["notebook"] = path.name
             merged.cells.append(cell)
+    resolve_references(merged)
     merged.metadata.update({
         "title": "Generative Latent Optimization on MNIST",
         "subtitle": "class and content codes, the first stage of LORD",
@@ -391,6 +398,180 @@ def merge(paths: list[Path]) -> nbformat.NotebookNode:
         "language_info": {"name": "python"},
     })
     return merged
+
+
+# --- cross-references (the syntax: display.py's docstring) -----------------------------------
+
+class CrossReferenceError(BuildError):
+    """A reference to a label that nothing defines, a label defined twice, or a malformed label."""
+
+
+#: the order in which nbconvert's LaTeX exporter picks the one representation of an output it prints
+LATEX_PRIORITY = ("text/latex", "application/pdf", "image/png", "image/jpeg", "image/svg+xml",
+                  "text/markdown", "text/plain")
+#: an ATX heading (pandoc's: a space after the hashes), and a fenced code block's fence
+HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*$")
+FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+#: the heading levels LaTeX numbers (article: section, subsection, subsubsection), as html.NUMBERED
+NUMBERED_LEVELS = 3
+#: a float environment in an output's LaTeX, and what the report calls it
+LATEX_FLOAT = re.compile(r"\\begin\{(figure|table)\*?\}")
+ENVIRONMENTS = {"figure": "Figure", "table": "Table"}
+#: the text representations of an output in which references are rewritten
+TEXT_TYPES = ("text/markdown", "text/latex", "text/plain", "text/html")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Something the report numbers: a float or a numbered section, with its label if it has one."""
+
+    name: str  # as printed: "Figure 7", "Table 3", "Section 6.1"
+    notebook: str  # the notebook that shows it
+    label: Optional[str] = None
+
+
+def _shown_as(output) -> Optional[str]:
+    """The representation of ``output`` the LaTeX template prints (None: nothing it prints)."""
+    return next((t for t in LATEX_PRIORITY if t in output.get("data", {})), None)
+
+
+def _markdown_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(index, line) of the lines of Markdown ``text`` outside fenced code blocks."""
+    fence = None
+    for i, line in enumerate(text.split("\n")):
+        mark = FENCE.match(line)
+        if mark and (fence is None or (mark[1][0] == fence[0] and len(mark[1]) >= len(fence))):
+            fence = mark[1] if fence is None else None
+        elif fence is None:
+            yield i, line
+
+
+def targets(nb: nbformat.NotebookNode) -> list[Target]:
+    """Every figure, table and numbered section of ``nb`` (a merged notebook), in document order,
+    numbered as LaTeX numbers them in the PDF (report/template/glo): a figure is an output the
+    template prints from its PDF or PNG with a caption; a table, each ``table`` environment of an
+    output printed from its LaTeX (``display.show_table``); a section, a heading of levels 1 to 3
+    (Markdown cells and generated Markdown). Figures and tables are counted through the whole
+    report, as the article class does. A float's label is its output's metadata ``label``, a
+    heading's its anchor (``<a id="sec:..."></a>``)."""
+    found, count, sections = [], {"Figure": 0, "Table": 0}, [0] * NUMBERED_LEVELS
+    for cell in nb.cells:
+        notebook = cell.get("metadata", {}).get("notebook", "the report")
+        texts = [cell.source] if cell.cell_type == "markdown" else []
+        for out in cell.get("outputs", []):
+            shown, meta = _shown_as(out), out.get("metadata", {})
+            floats = []
+            if shown in ("application/pdf", "image/png") and meta.get("caption"):
+                floats = ["Figure"]
+            elif shown == "text/latex":
+                floats = [ENVIRONMENTS[env] for env in LATEX_FLOAT.findall(out["data"]["text/latex"])]
+            elif shown == "text/markdown":
+                texts.append(out["data"]["text/markdown"])
+            label = meta.get("label")
+            if label is not None:
+                kind = KINDS.get(str(label).split(":", 1)[0])
+                if len(floats) != 1 or floats[0] != kind:
+                    raise CrossReferenceError(f"{notebook}: label {label!r} is on an output that is not one "
+                                              f"{(kind or 'figure or table').lower()} of the report")
+            for k, kind in enumerate(floats):
+                count[kind] += 1
+                found.append(Target(f"{kind} {count[kind]}", notebook, label if k == 0 else None))
+        for text in texts:  # a Markdown cell, and Markdown a code cell printed: their headings are sections
+            for _, line in _markdown_lines(text):
+                heading = HEADING.match(line)
+                if heading is None or len(heading[1]) > NUMBERED_LEVELS:
+                    continue
+                level = len(heading[1]) - 1
+                sections[level:] = [sections[level] + 1] + [0] * (NUMBERED_LEVELS - level - 1)
+                anchor = HEADING_LABEL.search(heading[2])
+                found.append(Target("Section " + ".".join(map(str, sections[:level + 1])), notebook,
+                                    anchor[1] if anchor else None))
+    return found
+
+
+def labels(nb: nbformat.NotebookNode) -> dict[str, Target]:
+    """label -> what it numbers; a label defined twice, or not a label, raises CrossReferenceError."""
+    by_label: dict[str, Target] = {}
+    problems = []
+    for target in targets(nb):
+        if target.label is None:
+            continue
+        try:
+            kind = check_label(target.label)
+        except ValueError as err:
+            problems.append(f"{target.notebook}: {err}")
+            continue
+        if not target.name.startswith(KINDS[kind]):
+            problems.append(f"{target.notebook}: label {target.label!r} is on {target.name}, "
+                            f"not a {KINDS[kind].lower()}")
+        elif target.label in by_label:
+            first = by_label[target.label]
+            problems.append(f"label {target.label!r} is defined twice: by {first.notebook} ({first.name}) and by "
+                            f"{target.notebook} ({target.name})")
+        else:
+            by_label[target.label] = target
+    if problems:
+        raise CrossReferenceError("cross-references: " + "; ".join(problems))
+    return by_label
+
+
+def resolve_references(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Rewrite, in place, every reference of ``nb`` (``[Table](#tab:regimes)``, display.py) to the
+    number of what its label names ("Table 8"), in Markdown cells, in the text of outputs and in
+    captions, and drop the headings' anchors; ``nb.metadata["labels"]`` keeps what each label became.
+    A reference to a label nothing defines, a label defined twice and anything left looking like a
+    reference fail with CrossReferenceError, naming the label and the notebook."""
+    known = labels(nb)
+    problems: list[str] = []
+    missing: dict[str, list[str]] = {}  # notebook -> the labels it refers to that nothing defines
+
+    def resolve(text: str, notebook: str) -> str:
+        def number(ref: re.Match) -> str:
+            target = known.get(ref[2])
+            if target is None:
+                missing.setdefault(notebook, [])
+                if ref[2] not in missing[notebook]:
+                    missing[notebook].append(ref[2])
+                return ref[0]
+            return target.name
+        rest = REF.sub("", text)  # what is not a reference must not look like one
+        for bad in REF_LIKE.finditer(rest):
+            near = rest[max(0, bad.start() - 30):bad.end() + 30]
+            problems.append(f"{notebook} has a malformed reference near {near!r} (write [Table](#tab:name), "
+                            "the name in lowercase letters, digits and hyphens)")
+        for anchor in HEADING_LABEL.finditer(rest):
+            problems.append(f"{notebook}: the label {anchor[1]!r} is not at the end of a heading of levels 1 to "
+                            f"{NUMBERED_LEVELS} (# to {'#' * NUMBERED_LEVELS}), the sections the report numbers")
+        return REF.sub(number, text)
+
+    def unanchored(text: str) -> str:
+        lines = text.split("\n")
+        for i, line in _markdown_lines(text):
+            heading = HEADING.match(line)
+            if heading and len(heading[1]) <= NUMBERED_LEVELS:
+                lines[i] = HEADING_LABEL.sub("", line)
+        return "\n".join(lines)
+
+    for cell in nb.cells:
+        notebook = cell.get("metadata", {}).get("notebook", "the report")
+        if cell.cell_type == "markdown":
+            cell.source = resolve(unanchored(cell.source), notebook)
+        for out in cell.get("outputs", []):
+            data, meta = out.get("data", {}), out.get("metadata", {})
+            for kind in TEXT_TYPES:
+                if isinstance(data.get(kind), str):
+                    data[kind] = resolve(unanchored(data[kind]) if kind == "text/markdown" else data[kind], notebook)
+            if isinstance(meta.get("caption"), str):
+                meta["caption"] = resolve(meta["caption"], notebook)
+    if missing:
+        problems.insert(0, "no figure, table or section of the report has the label "
+                        + "; ".join(f"{', '.join(map(repr, found))} that {notebook} refers to"
+                                    for notebook, found in missing.items())
+                        + f" (the labels defined: {', '.join(sorted(known)) or 'none'})")
+    if problems:
+        raise CrossReferenceError("unresolved cross-references: " + "; ".join(dict.fromkeys(problems)))
+    nb.metadata["labels"] = {label: target.name for label, target in known.items()}  # what each became
+    return nb
 
 
 def _keep(output) -> bool:

@@ -2,12 +2,30 @@
 
 The captions travel in the output's metadata; the report template turns them into
 numbered LaTeX figures. Everything shown here renders the same in JupyterLab.
+
+**Cross-references.** A figure or table is given a label where it is shown,
+``show_figure(fig, caption, label="fig:leakage")``, ``show_table(df, caption, label="tab:regimes")``
+(carried in the output's metadata as ``label``); a heading is given one by an empty anchor at its
+end, ``## Two regimes <a id="sec:regimes"></a>``. A label is its kind (``fig``, ``tab``, ``sec``), a
+colon and lowercase letters, digits and hyphens (``LABEL``). Prose refers to a label with a Markdown
+link to it, in Markdown cells, in text shown with ``say`` and in captions::
+
+    as [Table](#tab:regimes) shows; panel (b) of [Figure](#fig:leakage)
+
+In JupyterLab the link shows its text ("Table"), so write the text to read well in place of the
+number. The report build (``build.merge``) numbers every figure, table and section of the merged
+report in document order as LaTeX numbers them (every captioned figure and every table is a float,
+labelled or not) and rewrites each reference to plain text, "Table 3", "Figure 7", "Section 6.1"
+(the kind comes from the label, the link text is dropped), so the PDF and the HTML edition print the
+numbers and the HTML links them. A reference to a label no notebook defines, or a label defined
+twice, fails the build with the label and the notebook named (``build.CrossReferenceError``).
 """
 from __future__ import annotations
 
 import base64
 import io
 import os
+import re
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,6 +44,37 @@ from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 from ..measures.registry import MINUS, minus
+
+#: a label: its kind, a colon, then lowercase letters and digits in words joined by hyphens
+LABEL = re.compile(r"(fig|tab|sec):[a-z0-9]+(?:-[a-z0-9]+)*")
+#: what each kind of label is called when a reference is printed ("Table 3")
+KINDS = {"fig": "Figure", "tab": "Table", "sec": "Section"}
+#: a reference in prose: a Markdown link to a label, ``[Table](#tab:regimes)``; in LaTeX text (a
+#: table's caption as ``latex_table`` writes it) the ``#`` comes escaped, ``\#``
+REF = re.compile(r"\[([^\[\]\n]*)\]\(\\?#(" + LABEL.pattern + r")\)")
+#: anything that looks like a reference, well formed or not (what must be gone from the merged report)
+REF_LIKE = re.compile(r"\]\(\s*\\?#\s*(?:fig|tab|sec):")
+#: a heading's label: an empty anchor, ``<a id="sec:regimes"></a>`` (JupyterLab shows nothing)
+HEADING_LABEL = re.compile(r"\s*<a\s+(?:id|name)=[\"'](sec:[^\"']*)[\"']\s*>\s*</a>\s*")
+
+
+def ref(label: str, text: Optional[str] = None) -> str:
+    """The reference to ``label`` as prose writes it: ``ref("tab:regimes")`` is ``[Table](#tab:regimes)``."""
+    kind = check_label(label)
+    return f"[{KINDS[kind] if text is None else text}](#{label})"
+
+
+def check_label(label: str, kind: Optional[str] = None) -> str:
+    """``label``'s kind ("fig", "tab", "sec"); ValueError when it is no label, or not of ``kind``."""
+    if not isinstance(label, str) or not LABEL.fullmatch(label):
+        raise ValueError(f"label {label!r} is not a label: write its kind (fig, tab or sec), a colon and "
+                         "lowercase letters, digits and hyphens, e.g. 'tab:regimes'")
+    found = label.split(":", 1)[0]
+    if kind is not None and found != kind:
+        raise ValueError(f"label {label!r} is a {KINDS[found].lower()}'s label; this is a {KINDS[kind].lower()}: "
+                         f"write '{kind}:{label.split(':', 1)[1]}'")
+    return found
+
 
 #: how matplotlib writes a figure's PDF: fonts embedded as TrueType subsets (Type 42: small, and
 #: its text can be searched and copied), a true minus sign on the axes (matplotlib's default,
@@ -78,12 +127,15 @@ class FigureTextWarning(UserWarning):
     """A figure shown has text over other text or across a border (``text_overlaps`` says where)."""
 
 
-def show_figure(fig: Figure, caption: str, dpi: int = 150) -> None:
+def show_figure(fig: Figure, caption: str, dpi: int = 150, label: Optional[str] = None) -> None:
     """Display ``fig`` with a caption (a numbered figure in the PDF), then close it.
 
     One output carries the figure twice: as a PNG (JupyterLab and HTML show it) and as a vector
     PDF (the LaTeX template prints it, report/template/glo). A figure with text over other text
-    or across a border (``text_overlaps``) is shown all the same, with a FigureTextWarning."""
+    or across a border (``text_overlaps``) is shown all the same, with a FigureTextWarning.
+    ``label`` ("fig:leakage") lets prose refer to it (the module's docstring)."""
+    if label is not None:
+        check_label(label, "fig")
     png, pdf = figure_png(fig, dpi), figure_pdf(fig)
     problems = text_overlaps(fig)
     plt.close(fig)
@@ -92,17 +144,21 @@ def show_figure(fig: Figure, caption: str, dpi: int = 150) -> None:
     bundle = {"image/png": base64.b64encode(png).decode("ascii"),
               "application/pdf": base64.b64encode(pdf).decode("ascii"),
               "text/plain": "<Figure>"}
-    display(bundle, raw=True, metadata={"caption": caption})
+    display(bundle, raw=True, metadata={"caption": caption, **({"label": label} if label else {})})
     if interactive():  # LaTeX draws the caption in the PDF; JupyterLab shows it under the figure
         display(Markdown(f"*{caption}*"))
 
 
-def show_table(df: pd.DataFrame, caption: str, floatfmt: str = ".3g", index: bool = True) -> None:
+def show_table(df: pd.DataFrame, caption: str, floatfmt: str = ".3g", index: bool = True,
+               label: Optional[str] = None) -> None:
     """Display ``df`` as a captioned table: Markdown in JupyterLab, a booktabs table in the PDF.
 
     The PDF's table takes the natural width of its columns (no cell wraps, so "mean ± std" stays
     on one line), shrinks to the text width only when it is wider, and never splits across pages.
+    ``label`` ("tab:regimes") lets prose refer to it (the module's docstring).
     """
+    if label is not None:
+        check_label(label, "tab")
     shown = df.reset_index() if index else df  # the index's name becomes the first heading
     cells = shown.astype(object).where(shown.notna(), None)  # tabulate prints None, not NaN, as missing
     for c, number in _number_formats(shown, floatfmt).items():  # numbers printed here, with a true minus
@@ -111,7 +167,11 @@ def show_table(df: pd.DataFrame, caption: str, floatfmt: str = ".3g", index: boo
     align = ["left"] + ["right" if _numeric(cells[c]) else "left" for c in cells.columns[1:]]  # as the PDF's
     text = (cells.to_markdown(floatfmt=floatfmt, index=False, missingval="–", disable_numparse=True, colalign=align)
             + f"\n\nTable: {caption}\n")
-    display({"text/markdown": text, "text/latex": latex_table(shown, caption, floatfmt)}, raw=True)
+    bundle = {"text/markdown": text, "text/latex": latex_table(shown, caption, floatfmt)}
+    if label is None:
+        display(bundle, raw=True)
+    else:
+        display(bundle, raw=True, metadata={"label": label})
 
 
 def latex_table(df: pd.DataFrame, caption: str, floatfmt: str = ".3g") -> str:

@@ -4,6 +4,9 @@ The report's numbers live in its tables; its sentences and captions say what the
 quote them. ``untabled_numbers`` finds every measured-looking number of the prose that no table
 of the report prints, so two pages cannot give one measure two values. ``run_log_phrases`` finds
 text that belongs in a notebook's log (timings, cache counts, file names), not in the report.
+``named_references`` finds a figure, table or section referred to by its notebook's or its own name
+("(the noise study's table)", "(content probe)", "the regimes table") or by where it stands ("the
+table above": floats move), where the report gives its number ("Table 3": display.py's references).
 """
 from __future__ import annotations
 
@@ -20,6 +23,28 @@ TABLED = re.compile(r"(?<![\d.])\d+\.\d+")
 #: what a run log says and a report does not: timings, cache traffic, seed counts, file names
 RUN_LOG = re.compile(r"\b\d+(?:\.\d+)? ?(?:s|seconds?|min|minutes?)\b|\bcache[sd]?\b|seed\(s\)|"
                      r"\b[\w-]+\.(?:csv|ipynb|pt|json|png|pdf)\b|\btrained here\b|\bloaded from\b", re.I)
+
+#: what the report's studies were called before they were numbered sections (the notebooks' names)
+STUDIES = (r"(?:the )?(?:noise study|content noise|loss comparison|random sampling|sampling(?: study)?|"
+           r"(?:adversarial )?content probe|encoders?(?: study)?|summary)")
+#: the report's tables and figures called by a name instead of their number
+FLOATS = r"(?:table|figure|panel|plot|chart)s?"
+#: references by name: a study named in brackets, "(the noise study's table)", "(content probe)",
+#: "(sampling)"; a study's or a float's own name with table or figure, "the regimes table", "the
+#: noise study's figure", "notebook 02's table"; "panel (b) of the figure"
+BY_NAME = (
+    rf"\(\s*(?:see |in |as in )?{STUDIES}(?:'s? {FLOATS})?\s*\)",
+    rf"\bthe {STUDIES}'s? {FLOATS}\b",
+    rf"\bthe (?:regimes?|leakage|floors?|init(?:ialisation)?|noise|decay|loss(?:es)?|samplers?|frontier|"
+    rf"anchor|encoders?|settings|summary) {FLOATS}\b",
+    rf"\bnotebook \d{{1,2}}'s {FLOATS}\b",
+    rf"\(\s*(?:see |in )?notebook \d{{1,2}}\s*\)",
+    rf"\bpanel \([a-z]\) of the {FLOATS}\b",
+)
+#: references by position, which LaTeX's floats do not keep: "the table above", "the figure below"
+BY_POSITION = (rf"\b{FLOATS} (?:above|below)\b",)
+NAMED_REFERENCE = re.compile("|".join(f"(?:{p})" for p in BY_NAME), re.I)
+POSITIONAL_REFERENCE = re.compile("|".join(f"(?:{p})" for p in BY_POSITION), re.I)
 
 
 def report_parts(nb: nbformat.NotebookNode) -> tuple[list[str], list[str]]:
@@ -66,3 +91,13 @@ def untabled_numbers(nb: nbformat.NotebookNode) -> list[tuple[str, str]]:
 def run_log_phrases(text: str) -> list[str]:
     """The run-log phrases of ``text`` (each with a little context)."""
     return [text[max(0, m.start() - 40):m.end() + 20] for m in RUN_LOG.finditer(text)]
+
+
+def named_references(text: str, by_position: bool = True) -> list[str]:
+    """The references of ``text`` by a notebook's or a float's name ("(the noise study's table)",
+    "(content probe)", "the regimes table"), and with ``by_position`` by where a float stands ("the
+    table above"), each with a little context: the report refers by number ("Table 3")."""
+    found = [m for m in NAMED_REFERENCE.finditer(text)]
+    if by_position:
+        found += [m for m in POSITIONAL_REFERENCE.finditer(text)]
+    return [text[max(0, m.start() - 30):m.end() + 10] for m in sorted(found, key=lambda m: m.start())]
