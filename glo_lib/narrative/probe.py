@@ -73,8 +73,8 @@ def init_caption(sigma: float, chosen: str) -> str:
 
 
 def leakage_caption(n_seeds: int) -> str:
-    return ("Class in the content codes and class the generator takes from them, per setting (adversary weight 0: "
-            f"none). Means over {plural(n_seeds, 'seed')} $\\pm$ the 95% interval. Probes: fresh MLPs reading the "
+    return ("Class in the content codes and class the generator takes from them, per setting (with the adversary "
+            f"where it says so). Means over {plural(n_seeds, 'seed')} $\\pm$ the 95% interval. Probes: fresh MLPs reading the "
             "digit from the clean codes $c$ and (noisy probe) from $c + \\epsilon$ as the generator sees them; "
             "class-blind: content codes drawn with the mean class code and read as their own digit; as source: of "
             "the misread transfers, the share read as the content's own digit; "
