@@ -209,12 +209,12 @@ def adversary_claims(means: pd.DataFrame) -> list[Claim]:
         with_exceptions("probe.adversary_leak", [LEAKAGE_TABLE], pairs,
                         "**The adversary.** Trained against a class adversary, the content codes pass less class "
                         "to the generator: the class-blind share falls below the same setting's without the "
-                        "adversary, the 95% intervals apart.", lower, lambda r: f"not {name(r)}",
+                        "adversary, the 95% intervals apart.", lower, name,
                         "**The adversary.** The adversary does not lower the class-blind share at any setting "
                         f"beyond the 95% intervals ({LEAKAGE_REF})."),
         with_exceptions("probe.adversary_cost", [REGIME_TABLE, LEAKAGE_TABLE], pairs,
                         "It costs reconstruction: the MSE rises above the same setting's without the adversary, "
-                        "the intervals apart.", costs, lambda r: f"not {name(r)}",
+                        "the intervals apart.", costs, name,
                         "It costs no reconstruction beyond the 95% intervals at any setting."),
     ) if c is not None]
 
