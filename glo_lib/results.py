@@ -43,11 +43,13 @@ class TableSpec:
 TABLES = {
     "noise_study": TableSpec("02_noise_study", MEASURED_COLUMNS),  # the Table 1 sweep, read by 05 and 07
     "noise_verdicts": TableSpec("02_noise_study", VERDICT_COLUMNS),
+    "noise_claims": TableSpec("02_noise_study", CLAIM_COLUMNS),
     # the generator families x sigma, means over seeds (the frontier push of 05 checks every row)
     "frontier": TableSpec("02_noise_study", ("generator", "code_init", "noise_std", "mse", "transfer", "diversity",
                                              "collapsed")),
     "loss_comparison": TableSpec("03_loss_comparison", ("loss", "seed", "mse", "transfer_accuracy")),
     "loss_verdicts": TableSpec("03_loss_comparison", VERDICT_COLUMNS),
+    "loss_claims": TableSpec("03_loss_comparison", CLAIM_COLUMNS),
     "sampling": TableSpec("04_random_sampling", ("key", "sample_agreement", "frechet", "most_judged")),
     "sampling_verdicts": TableSpec("04_random_sampling", VERDICT_COLUMNS),
     # every run notebook 05 measured (both regimes, with and without the adversary) and its verdicts
@@ -55,6 +57,7 @@ TABLES = {
                                                              "noisy_probe_mlp", "class_blind_source", "style_kept")),
     "probe_verdicts": TableSpec("05_adversarial_content_probe", VERDICT_COLUMNS),
     "probe_claims": TableSpec("05_adversarial_content_probe", CLAIM_COLUMNS),
+    "summary_claims": TableSpec("07_summary", CLAIM_COLUMNS),
 }
 
 

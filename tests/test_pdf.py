@@ -58,9 +58,12 @@ def test_page_count_is_in_the_stated_range(built_report):
 def test_the_report_ends_with_its_conclusions(built_report):
     pdf, _ = built_report
     text = _text(pdf)
-    headings = re.findall(r"^\s*(\d+)\s{2,}([A-Z][^\n]*?)\s*$", text, re.M)
+    # a number and a title on one line ("8    Conclusions"): never a page number above the next page's first line
+    headings = re.findall(r"^[ \t]*(\d+)[ \t]{2,}([A-Z][^\n]*?)\s*$", text, re.M)
     numbered = [h for h in headings if not h[1].strip().endswith(tuple("0123456789"))]  # not the TOC lines
     assert numbered and numbered[-1][1].strip() == "Conclusions", numbered[-3:]
+    # the bibliography follows, unnumbered (report/template/glo numbers what pandoc makes of "#" headings)
+    assert re.search(r"^References\s*$", text[text.rindex("Conclusions"):], re.M) and "Bojanowski" in text
     assert "What the course report got right and wrong" in " ".join(text.split())
 
 

@@ -19,12 +19,14 @@ from glo_lib import GLOConfig, narrative
 from glo_lib.core.sweep import SweepResult
 from glo_lib.studies import encoders as enc_study
 from glo_lib.studies import frontier as frontier_study
+from glo_lib.studies import noise_study
 from test_content_probe import MEASURES, _means, _rows
 from test_encoders import _anchor_table
 from test_encoders import _table as _encoder_table
 from test_frontier import _rows as _frontier_rows
-from test_loss_study import _with_a_collapse, row, table
-from test_noise_study import _effects, _sweep
+from test_loss_study import _pixel_race, _with_a_collapse, row, table
+from test_noise_study import _judges, _shares, _sweep
+from test_noise_study import _sigma_means as _noise_means
 from test_sampling_study import _paths
 from test_sampling_study import _table as _sampler_table
 from test_summary import _probe, _results
@@ -54,6 +56,22 @@ def _digits(noun="digits", names=tuple("0123456789")):
                            heldout_labels=torch.zeros(25))
 
 
+def _shape_paragraph(rows):
+    steps = {m: noise_study.sigma_steps(rows, m) for m in narrative.noise.SHAPED}
+    return narrative.noise.shape_paragraph(narrative.noise.shape_claims(steps), narrative.noise.collapse_claim(rows),
+                                           steps)
+
+
+def _noise_verdicts():
+    rows = _sweep(mse=(0.01, 0.02, 0.03), acc=(0.5, 0.7, 0.9), div=(0.9, 0.7, 0.6), sigmas=(0.0, 0.3, 1.0),
+                  agree=(0.4, 0.7, 0.9))
+    steps = {m: noise_study.sigma_steps(rows, m) for m in narrative.noise.SHAPED}
+    choice = narrative.noise.choice_claim(noise_study.sigma_means(rows, 0.1), 0.1, 0.3)
+    return narrative.noise.noise_verdicts(steps, narrative.noise.shape_claims(steps),
+                                          narrative.noise.collapse_claim(rows), rows, choice,
+                                          narrative.noise.decay_claims(_shares(sigmas=(0.0, 0.3))), 0.1, 0.3)
+
+
 CASES: dict[str, dict[str, Callable[[], object]]] = {
     "table1": {
         "data_sentence[digits]": lambda: narrative.table1.data_sentence(_digits()),
@@ -64,49 +82,43 @@ CASES: dict[str, dict[str, Callable[[], object]]] = {
         "RECONSTRUCTION_CAPTION": lambda: narrative.table1.RECONSTRUCTION_CAPTION,
         "digits_caption": lambda: narrative.table1.digits_caption(_digits(), 3),
         "curves_caption": lambda: narrative.table1.curves_caption("l1+l2"),
+        "STAGE2_CAPTION": lambda: narrative.table1.STAGE2_CAPTION,
     },
     "noise": {
         "sweep_sentence[loaded]": lambda: narrative.noise.sweep_sentence(
             {"noise_std": [0.0, 1.0], "content_decay": [0.0, 0.001], "seed": [0]}, GLOConfig(n_samples=60, epochs=2),
             SweepResult(runs=[None] * 4, seconds=2.04, n_cached=3, n_trained=1), table1_cached=True, seconds=3.26),
-        "sweep_sentence[trained]": lambda: narrative.noise.sweep_sentence(
-            {"noise_std": [0.0, 1.0], "content_decay": [0.0, 0.001], "seed": [0]}, GLOConfig(n_samples=60, epochs=2),
-            SweepResult(runs=[None] * 4, seconds=2.04, n_cached=3, n_trained=1), table1_cached=False, seconds=1.0),
-        "judge_sentence[one]": lambda: narrative.noise.judge_sentence(
-            pd.DataFrame({"seed": [0, 0], "judge_accuracy": [0.941, 0.941]})),
-        "judge_sentence[range]": lambda: narrative.noise.judge_sentence(
-            pd.DataFrame({"seed": [0, 1, 2, 2], "judge_accuracy": [0.95, 0.93, 0.97, 0.97]})),
-        "reconstruction_caption": lambda: narrative.noise.reconstruction_caption([0.0, 0.3, 1.0], shown=(2, 7)),
+        "methods_paragraph": lambda: narrative.noise.methods_paragraph(noise_study.judges_table(_judges(0.984, 0.979))),
+        "judges_caption": lambda: narrative.noise.judges_caption(3),
+        "reconstruction_caption": lambda: narrative.noise.reconstruction_caption([0.0, 0.3, 1.0], 0, shown=(2, 7)),
         "transfer_caption": lambda: narrative.noise.transfer_caption(4),
-        "transfer_sentence[more control]": lambda: narrative.noise.transfer_sentence(
+        "transfer_sentence": lambda: narrative.noise.transfer_sentence(
             _sweep(acc=(0.5, 0.9, 0.8), sigmas=(0.0, 0.3, 1.0), mse=(1, 1, 1), div=(1, 1, 1))),
-        "transfer_sentence[flat]": lambda: narrative.noise.transfer_sentence(_sweep(acc=(0.8, 0.81))),
-        "transfer_sentence[less control]": lambda: narrative.noise.transfer_sentence(_sweep(acc=(0.8, 0.5))),
         "decay_table_caption": lambda: narrative.noise.decay_table_caption(0.0, 0.001),
         "DECAY_FIGURE_CAPTION": lambda: narrative.noise.DECAY_FIGURE_CAPTION,
-        "decay_verdict_sentence[nothing clear]": lambda: narrative.noise.decay_verdict_sentence(_effects()),
-        "decay_verdict_sentence[no shrinking]": lambda: narrative.noise.decay_verdict_sentence(_effects(norm=(0.5, 3))),
-        "decay_verdict_sentence[small, with the noise]": lambda: narrative.noise.decay_verdict_sentence(
-            _effects(mse=(0.001, 2, 0.01), acc=(0.02, 3, 0.1))),
-        "decay_verdict_sentence[large, against the noise]": lambda: narrative.noise.decay_verdict_sentence(
-            _effects(acc=(-0.03, 3, 0.1))),
-        "decay_verdicts[small]": lambda: narrative.noise.decay_verdicts(
-            _effects(mse=(0.001, 2, 0.01), acc=(0.02, 3, 0.1)), 0.0, 0.001).drop(columns="sentence"),
-        "decay_verdicts[one weight]": lambda: narrative.noise.decay_verdicts(_effects(), 0.001, 0.001),
         "evolution_caption": lambda: narrative.noise.evolution_caption(
             GLOConfig(epochs=10, noise_std=0.3, content_decay=0.001, seed=2), [1, 5]),
         "table_caption": lambda: narrative.noise.table_caption(0.001, 3),
-        "effect_sentence[every trend]": lambda: narrative.noise.effect_sentence(
-            _sweep(mse=(0.04, 0.05), div=(0.9, 0.5), acc=(0.5, 0.8))),
-        "effect_sentence[flat]": lambda: narrative.noise.effect_sentence(
-            _sweep(mse=(0.04, 0.0405), div=(0.9, 0.864), acc=(0.8, 0.5))),
-        "choice_sentence[the Table 1 value]": lambda: narrative.noise.choice_sentence(
-            _sweep(mse=(0.040, 0.043, 0.050), acc=(0.88, 0.91, 0.95), div=(1, 1, 1), sigmas=(0.0, 0.3, 1.0)), 0.1, 0.3),
-        "choice_sentence[another value]": lambda: narrative.noise.choice_sentence(
-            _sweep(mse=(0.040, 0.043, 0.050), acc=(0.88, 0.91, 0.95), div=(1, 1, 1), sigmas=(0.0, 0.3, 1.0)), 0.5, 0.3),
-        "choice_sentence[Table 1 not swept]": lambda: narrative.noise.choice_sentence(
-            _sweep(mse=(0.040, 0.043, 0.050), acc=(0.88, 0.91, 0.95), div=(1, 1, 1), sigmas=(0.0, 0.3, 1.0)), 0.1, 0.5),
         "curves_caption": lambda: narrative.noise.curves_caption(3, 0.001),
+        "shape_paragraph[every trend]": lambda: _shape_paragraph(
+            _sweep(mse=(0.01, 0.02, 0.03), acc=(0.5, 0.7, 0.9), div=(0.9, 0.7, 0.6), sigmas=(0.0, 0.3, 1.0))),
+        "shape_paragraph[flat, peak, collapse]": lambda: _shape_paragraph(
+            _sweep(mse=(0.01, 0.0102, 0.03), acc=(0.5, 0.9, 0.7), div=(0.9, 0.5, 0.3), sigmas=(0.0, 0.3, 1.0))),
+        "shape_phrase[peak]": lambda: narrative.noise.shape_phrase(noise_study.sigma_steps(_sweep(
+            mse=(0.01, 0.03, 0.02, 0.01), sigmas=(0.0, 0.1, 0.3, 1.0), acc=(0.5,) * 4, div=(1,) * 4), "mse")),
+        "choice_claim[the Table 1 value]": lambda: narrative.noise.choice_claim(
+            _noise_means((0.040, 0.043, 0.050), (0.88, 0.91, 0.95)), 0.1, 0.3).statement,
+        "choice_claim[another value]": lambda: narrative.noise.choice_claim(
+            _noise_means((0.040, 0.050, 0.060), (0.88, 0.8805, 0.95)), 0.1, 0.3).statement,
+        "choice_claim[Table 1 not swept]": lambda: narrative.noise.choice_claim(
+            _noise_means((0.040, 0.043, 0.050), (0.88, 0.91, 0.95)), 0.1, 0.5).statement,
+        "decay_paragraph[small]": lambda: narrative.noise.decay_paragraph(
+            narrative.noise.decay_claims(_shares(clear=(False, True)))),
+        "decay_paragraph[large]": lambda: narrative.noise.decay_paragraph(
+            narrative.noise.decay_claims(_shares(mse=(0.0004, 0.01)))),
+        "decay_paragraph[nothing clear]": lambda: narrative.noise.decay_paragraph(
+            narrative.noise.decay_claims(_shares(clear=(False, False)))),
+        "noise_verdicts": lambda: _noise_verdicts().drop(columns="sentence"),
     },
     "frontier": {
         "frontier_sentence[missed]": lambda: narrative.frontier.frontier_sentence(
@@ -151,10 +163,15 @@ CASES: dict[str, dict[str, Callable[[], object]]] = {
         "wins_sentence[within the spread]": lambda: narrative.losses.wins_sentence(table(
             row("l1", 0, mse=0.10), row("l1", 1, mse=0.20), row("l2", 0, mse=0.14), row("l2", 1, mse=0.17))),
         "wins_sentence[degenerate]": lambda: narrative.losses.wins_sentence(_with_a_collapse()),
+        "wins_sentence[each its own objective]": lambda: narrative.losses.wins_sentence(_pixel_race()),
+        "wins_sentence[L1+L2 on both]": lambda: narrative.losses.wins_sentence(_pixel_race(l1_wins_l1=False)),
         "blur_sentence[blurs]": lambda: narrative.losses.blur_sentence(
             table(row("l1", sharpness=0.8), row("l2", sharpness=0.5), row("l1+l2", sharpness=0.7))),
         "blur_sentence[does not]": lambda: narrative.losses.blur_sentence(
             table(row("l1", sharpness=0.1), row("l2", sharpness=0.09 + 0.5))),
+        "blur_sentence[within the spread]": lambda: narrative.losses.blur_sentence(
+            table(row("l1", 0, sharpness=0.5), row("l1", 1, sharpness=0.7), row("l2", 0, sharpness=0.55),
+                  row("l2", 1, sharpness=0.6))),
         "perceptual_sentence[judge]": lambda: narrative.losses.perceptual_sentence(
             table(row("l1"), row("perceptual")), "judge"),
         "perceptual_sentence[vgg16]": lambda: narrative.losses.perceptual_sentence(table(row("perceptual")), "vgg16"),
@@ -163,6 +180,8 @@ CASES: dict[str, dict[str, Callable[[], object]]] = {
             _with_a_collapse().assign(ink=1.0)),
         "reconstruction_caption": lambda: narrative.losses.reconstruction_caption(2),
         "loss_verdicts": lambda: narrative.losses.loss_verdicts(_with_a_collapse()).drop(columns="sentence"),
+        "loss_verdicts[L1+L2 on both]": lambda: narrative.losses.loss_verdicts(
+            _pixel_race(l1_wins_l1=False)).drop(columns="sentence"),
     },
     "sampling": {
         "setup_sentence": lambda: narrative.sampling.setup_sentence(GLOConfig(noise_std=0.3, seed=1), 0.9412, 988),
@@ -242,20 +261,26 @@ CASES: dict[str, dict[str, Callable[[], object]]] = {
         "anchor_sentence[the same]": lambda: narrative.encoders.anchor_sentence(_anchor_table(0.0425, 0.0428)),
     },
     "summary": {
-        "too_high_sentence[every effect]": lambda: narrative.summary.too_high_sentence(_probe()),
-        "too_high_sentence[nothing moves]": lambda: narrative.summary.too_high_sentence(_probe(
-            mse=(0.01, 0.0200, 0.0204), transfer=(0.5, 0.700, 0.709), diversity=(1.0, 0.90, 0.89))),
-        "samples_verdict[still]": lambda: narrative.summary.samples_verdict(0.90, 0.905),
-        "samples_verdict[less reliably]": lambda: narrative.summary.samples_verdict(0.80, 0.90),
-        "samples_verdict[no longer]": lambda: narrative.summary.samples_verdict(0.50, 0.90),
-        "too_low_sentence": lambda: narrative.summary.too_low_sentence(_probe()),
+        "too_high_sentence[no collapse]": lambda: narrative.summary.too_high_sentence(_results()),
+        "too_high_sentence[nothing moves]": lambda: narrative.summary.too_high_sentence(_results(probe=_probe(
+            mse=(0.01, 0.0101, 0.0102), transfer=(0.7, 0.7, 0.7), diversity=(0.9, 0.9, 0.4)))),
+        "too_low_sentence": lambda: narrative.summary.too_low_sentence(
+            _results(leaks=True, lord=False), narrative.summary.samples_claim(_results(leaks=True, lord=False))),
+        "samples_claim[no longer]": lambda: narrative.summary.samples_claim(
+            _results(probe=_probe(agreement=(0.30, 0.90, 0.95)))).statement,
+        "recommended_claim[Table 1]": lambda: narrative.summary.recommended_claim(
+            _results(probe=_probe(mse=(0.010, 0.0105, 0.030), transfer=(0.5, 0.7, 0.9))), 0.3).statement,
+        "recommended_claim[another]": lambda: narrative.summary.recommended_claim(
+            _results(probe=_probe(mse=(0.010, 0.020, 0.030), transfer=(0.69, 0.7, 0.9))), 0.3).statement,
         "course_verdicts[right]": lambda: narrative.summary.course_verdicts(_results(leaks=True, lord=False)),
         "course_verdicts[wrong]": lambda: narrative.summary.course_verdicts(_results(
             probe=_probe(mlp=(0.11, 0.10, 0.10), diversity=(0.9, 0.9, 0.9)), leaks=False, lord=True, decay_effect=0.01,
             random_share=0.1, random_frechet=360.0, losses=pd.DataFrame(
-                [{**row(l, 0, mse=m, sharpness=sh), "degenerate": d, "ink": 0.5 if d else 1.0}
-                 for l, m, sh, d in (("l1", 0.009, 0.9, False), ("l1", 0.09, 0.3, True),
-                                     ("l2", 0.011, 0.95, False), ("l1+l2", 0.010, 0.8, False))]))),
+                [{**row(l, 0, mse=m, l1=c, sharpness=sh), "degenerate": d, "ink": 0.5 if d else 1.0}
+                 for l, m, c, sh, d in (("l1", 0.009, 0.02, 0.9, False), ("l1", 0.09, 0.2, 0.3, True),
+                                        ("l2", 0.011, 0.03, 0.95, False), ("l1+l2", 0.010, 0.03, 0.8, False))]))),
+        "references_markdown": lambda: narrative.summary.references_markdown(),
+        "references_latex": lambda: narrative.summary.references_latex(),
     },
 }
 

@@ -60,59 +60,14 @@ def test_a_table_is_written_by_its_owner_only_and_with_its_columns(tmp_path, mon
 
 def _probe(sigmas=(0.0, 0.3, 1.0), mse=(0.010, 0.020, 0.030), transfer=(0.50, 0.70, 0.90),
            diversity=(1.00, 0.90, 0.70), agreement=(0.80, 0.90, 0.95), mlp=(0.40, 0.20, 0.10)):
-    """A probe table of two seeds per sigma whose means are the given values."""
+    """A noise-study table at one decay, two seeds per sigma whose means are the given values."""
     rows = []
     for i, s in enumerate(sigmas):
         for d in (-0.001, 0.001):
-            rows.append({"noise_std": s, "seed": int(d > 0), "mse": mse[i], "transfer_accuracy": transfer[i] + d,
-                         "diversity": diversity[i], "sample_agreement": agreement[i], "probe_mlp": mlp[i] + d,
-                         "lr_content": 0.01})
+            rows.append({"noise_std": s, "seed": int(d > 0), "mse": mse[i] + d / 10, "transfer_accuracy": transfer[i] + d,
+                         "diversity": diversity[i] + d, "sample_agreement": agreement[i] + d, "probe_mlp": mlp[i] + d,
+                         "probe_logreg": 0.1, "content_norm": 3.0, "lr_content": 0.01})
     return pd.DataFrame(rows)
-
-
-def test_compared_sigmas_take_the_one_nearest_to_table1():
-    assert summary.TABLE1_SIGMA == 0.3
-    assert summary.compared_sigmas(summary.probe_means(_probe())) == (0.0, 0.3, 1.0)
-    assert summary.compared_sigmas(summary.probe_means(_probe(sigmas=(0.0, 0.5, 1.0)))) == (0.0, 0.5, 1.0)
-    assert summary.compared_sigmas(summary.probe_means(_probe(sigmas=(0.1, 0.6, 0.9))))[1] == 0.1
-
-
-def test_too_high_when_diversity_collapses_control_improves_and_detail_is_lost():
-    assert words.too_high_sentence(_probe()) == (
-        "**Noise too high.** From the Table 1 $\\sigma$ (0.3) to the highest one (1), the within-class diversity of the reconstructions "
-        "falls from 0.90 to 0.70 (1.0 = as varied as the real digits), the reconstruction MSE rises from 0.0200 "
-        "to 0.0300, and class-transfer accuracy rises from 70.0% to 90.0%. Different images of one digit come out "
-        "more alike: the generator listens less to the content code. The class code decides the digit more "
-        "reliably. The price is detail: each image is reproduced less faithfully.")
-
-
-def test_too_high_when_nothing_moves_beyond_the_tolerances():
-    text = words.too_high_sentence(_probe(mse=(0.01, 0.0200, 0.0204), transfer=(0.5, 0.700, 0.709),
-                                            diversity=(1.0, 0.90, 0.885)))
-    assert text == (
-        "**Noise too high.** From the Table 1 $\\sigma$ (0.3) to the highest one (1), the within-class diversity of the reconstructions "
-        "stays at about 0.90 (1.0 = as varied as the real digits), the reconstruction MSE stays at about 0.0200, "
-        "and class-transfer accuracy stays at about 70.0%. More noise did not make the digits of a class come out "
-        "more alike in this build. ")
-
-
-def test_too_low_when_samples_still_look_like_digits_but_less_reliably():
-    assert words.too_low_sentence(_probe()) == (
-        "**Noise too low.** From the Table 1 $\\sigma$ (0.3) down to 0, the reconstruction MSE falls from 0.0200 to 0.0100, "
-        "class-transfer accuracy falls from 70.0% to 50.0%, and the judge's agreement with the intended class "
-        "of random samples (Gaussian content) falls from 90% to 80%. The MLP probe reads the digit from the "
-        "content codes with 40.0% accuracy at $\\sigma$ = 0 (chance 10%). The course report guessed that after "
-        "low-noise training, samples would no longer look like digits: the judge still recognises the intended "
-        "digit in 80% of them, so they do, though less reliably than at the Table 1 $\\sigma$.")
-
-
-def test_too_low_sample_verdicts():
-    assert words.samples_verdict(0.90, 0.905) == "the judge still recognises the intended digit in 90% of them, so they do."
-    assert words.samples_verdict(0.50, 0.90) == (
-        "the judge recognises the intended digit in only 50% of them, which bears the guess out.")
-    text = words.too_low_sentence(_probe(agreement=(0.30, 0.90, 0.95)))
-    assert text.endswith("samples would no longer look like digits: the judge recognises the intended digit in "
-                         "only 30% of them, which bears the guess out.")
 
 
 def _csv(table):
@@ -120,66 +75,153 @@ def _csv(table):
     return pd.read_csv(io.StringIO(table.to_csv(index=False)))
 
 
-def _results(probe=None, leaks=None, lord=None, decay_effect=0.0, losses=None, random_share=0.56, random_frechet=460.0):
+def _noise_verdicts(probe, decay_effect=0.0, tolerance=0.1):
+    """What notebook 02 saves for this table: its claims and verdicts, decided by the functions it calls."""
+    noise = pd.concat([probe.assign(content_decay=d, content_norm=3.0 - 0.5 * d * 1000,
+                                    mse=lambda f: f["mse"] + decay_effect * d * 1000) for d in (0.0, 0.001)])
+    rows = noise[noise["content_decay"] == 0.001]
+    steps = {m: noise_study.sigma_steps(rows, m) for m in narrative.noise.SHAPED}
+    shape, collapse = narrative.noise.shape_claims(steps), narrative.noise.collapse_claim(rows)
+    choice = narrative.noise.choice_claim(noise_study.sigma_means(rows, tolerance), tolerance, 0.3)
+    diff = noise_study.decay_differences(noise, noise_study.DECAY_MEASURES, 0.0, 0.001)
+    decay = narrative.noise.decay_claims(noise_study.decay_shares(diff, rows, noise_study.DECAY_SHOWN))
+    return rows, _csv(narrative.noise.noise_verdicts(steps, shape, collapse, rows, choice, decay, tolerance, 0.3))
+
+
+def _results(probe=None, leaks=None, lord=None, decay_effect=0.0, losses=None, random_share=0.56, random_frechet=460.0,
+             runs=None):
     """What ``load_results`` gives: the probe tables, and the verdicts notebooks 02, 03 and 04 saved,
     decided on these small tables by the functions those notebooks call."""
-    noise = pd.concat([_probe().assign(content_decay=d, content_norm=3.0 - 0.5 * d * 1000,
-                                       probe_logreg=0.1, mse=lambda f: f["mse"] + decay_effect * d * 1000)
-                       for d in (0.0, 0.001)])
-    diff = noise_study.decay_differences(noise, noise_study.DECAY_MEASURES, 0.0, 0.001)
-    effects = noise_study.decay_effects(diff, noise[noise["content_decay"] == 0.001], noise_study.DECAY_MEASURES)
+    rows, noise_verdicts = _noise_verdicts(probe if probe is not None else _probe(), decay_effect)
     losses = losses if losses is not None else pd.DataFrame(
-        [{"loss": l, "seed": k, "mse": m + 0.001 * k, "l1": 0.1, "sharpness": sh, "transfer_accuracy": 0.5,
+        [{"loss": l, "seed": k, "mse": m + 0.0001 * k, "l1": c + 0.0001 * k, "sharpness": sh, "transfer_accuracy": 0.5,
           "diversity": 0.8, "train_seconds": 1.0, "ink": 1.0, "degenerate": False}
-         for l, m, sh in (("l1", 0.012, 0.9), ("l2", 0.011, 0.6), ("l1+l2", 0.010, 0.8)) for k in range(3)])
+         for l, m, c, sh in (("l1", 0.012, 0.030, 0.9), ("l2", 0.011, 0.033, 0.6), ("l1+l2", 0.009, 0.028, 0.8))
+         for k in range(3)])
     sampling = pd.DataFrame({"key": ["random", "gaussian", "real"], "most_judged": [0, 0, 8],
                              "most_judged_share": [random_share, 0.12, 0.11], "frechet": [random_frechet, 350.0, 9.0],
                              "diversity": [0.9, 0.8, 1.0]})
-    out = {"content_probe": probe if probe is not None else _probe(),
-           "noise_verdicts": _csv(narrative.noise.decay_verdicts(effects, 0.0, 0.001)),
+    out = {"content_probe": rows, "noise_verdicts": noise_verdicts,
            "loss_verdicts": _csv(narrative.losses.loss_verdicts(losses)),
            "sampling": sampling,
            "sampling_verdicts": _csv(narrative.sampling.sampling_verdicts(sampling.set_index("key")))}
     if leaks is not None:
-        out["probe_verdicts"] = pd.DataFrame({"claim": ["low_noise_leaks", "noise_needs_no_adversary"],
-                                              "holds": [leaks, lord], "value": [float("nan")] * 2, "sentence": ["..."] * 2})
+        out["probe_verdicts"] = pd.DataFrame({
+            "claim": ["low_noise_leaks", "noise_needs_no_adversary"], "holds": [leaks, lord], "value": [float("nan")] * 2,
+            "sentence": ["**Too little noise lets the class into the content code.** Without noise, content codes "
+                         "drawn with the class-blind code come out as their own digit more often than chance allows "
+                         "under codes that learn: the generator takes part of the class from the content code.", "..."]})
+    if runs is not None:
+        out["probe_runs"] = runs
     return out
 
 
-def test_course_verdicts_check_each_claim_against_the_tables():
+def test_too_high_reads_the_noise_studys_verdicts():
+    said = words.too_high_sentence(_results())
+    assert said == ("**Noise too high.** Under Table 1, more noise raises class transfer, costs reconstruction (the MSE "
+                    "rises) and makes the reconstructions of a digit more alike (the within-class diversity falls), "
+                    "step by step over the sweep ([Table](#tab:noise-sweep), [Section](#sec:noise-shape)). Yet no swept $\\sigma$ draws a class as one "
+                    "digit: the within-class diversity stays at or above 0.5 of the real digits' (lowest 0.70).")
+    learning = pd.DataFrame({"regime": ["codes that learn"] * 4 + ["Table 1"], "adversary_weight": [0, 0, 0, 1, 0],
+                             "noise_std": [0.3, 1.0, 4.0, 4.0, 4.0], "diversity": [0.8, 0.4, 0.2, 0.1, 0.1]})
+    assert words.learning_collapse(learning) == 1.0
+    assert words.too_high_sentence(_results(runs=learning)).endswith(
+        "(lowest 0.70); where the content codes learn, the noise does collapse the classes, from $\\sigma$ = 1 on "
+        "([Table](#tab:regimes)).")
+    flat = words.too_high_sentence(_results(probe=_probe(mse=(0.01, 0.0101, 0.0102), transfer=(0.7, 0.7, 0.7),
+                                                         diversity=(0.9, 0.9, 0.4))))
+    assert "does not raise class transfer beyond the seed spread, does not raise the MSE beyond the seed spread" in flat
+    assert "At the highest $\\sigma$ the classes collapse: the lowest within-class diversity, 0.40" in flat
+
+
+def test_too_low_quotes_notebook_05s_sentence_and_the_samples_claim():
+    results = _results(leaks=True, lord=False)
+    samples = words.samples_claim(results)
+    assert samples.holds and samples.statement == (
+        "The course report guessed that after low-noise training, samples would no longer look like digits: at "
+        "$\\sigma$ = 0 the judge reads 80.0% of random samples (a learned class code with Gaussian content) as the "
+        "digit asked for ([Table](#tab:noise-sweep)), so they still do.")
+    said = words.too_low_sentence(results, samples)
+    assert said.startswith("**Noise too low.** Without noise, content codes drawn with the class-blind code come out "
+                           "as their own digit")
+    assert "from the content code ([Table](#tab:leakage)). The course report guessed" in said
+    low = _results(probe=_probe(agreement=(0.30, 0.90, 0.95)))
+    assert words.samples_claim(low).statement.endswith("reads 30.0% of random samples (a learned class code with "
+                                                       "Gaussian content) as the digit asked for ([Table](#tab:noise-sweep)), which bears "
+                                                       "the guess out.")
+
+
+def test_recommended_sigma_is_the_rules_pick_checked_at_every_sigma():
+    rec = words.recommended_claim(_results(probe=_probe(mse=(0.010, 0.0105, 0.030), transfer=(0.5, 0.7, 0.9))), 0.3)
+    assert rec.holds and rec.statement == (
+        "**Recommended $\\sigma$: 0.3.** It is the value the rule of [Section](#sec:noise-shape) picks from [Table](#tab:noise-sweep): its MSE is within "
+        "10% of the lowest, and no $\\sigma$ within that limit has more class transfer (70.0% at an MSE of 0.0105). It "
+        "is Table 1's value, which the report uses throughout.")
+    other = words.recommended_claim(_results(probe=_probe(mse=(0.010, 0.020, 0.030), transfer=(0.69, 0.7, 0.9))), 0.3)
+    assert other.statement.startswith("**Recommended $\\sigma$: 0.**")
+    assert ("Table 1's $\\sigma$ = 0.3, kept in this report for comparability with the course, has a higher MSE "
+            "(beyond the seed spread) and more class transfer (beyond the seed spread)") in other.statement
+    assert len(other.rows) == 3 and other.holds
+
+
+def test_course_verdicts_read_each_claim_as_its_notebook_decided_it():
     said = words.course_verdicts(_results(leaks=True, lord=False))
     lines = said.splitlines()
     assert all(l.startswith("- *") for l in lines) and len(lines) == 7
-    assert lines[0] == ("- *Too much noise makes the digits of a class alike*: right; the within-class diversity "
-                        "falls from $\\sigma$ = 0.3 to 1 (content noise).")
-    assert lines[1].startswith("- *Content regularisation did not help*: right.")
-    assert lines[2] == ("- *L1+L2 reconstructs best*: right; the lowest MSE is L1+L2's. *L2 is too blurry*: right; "
-                        "the least sharp reconstructions are L2's.")
+    assert lines[0] == ("- *Too much noise makes the digits of a class alike*: right in degree; the within-class "
+                        "diversity falls as $\\sigma$ grows, but no swept $\\sigma$ draws a class as one digit ([Table](#tab:noise-sweep)).")
+    assert lines[1].startswith("- *Content regularisation did not help*: right at this weight;")
+    assert lines[2] == ("- *L1+L2 reconstructs best*: right; it leads on both MSE and L1 error, beyond the seed spread "
+                        "([Table](#tab:losses)). *L2 is too blurry*: right; its reconstructions are the least sharp, beyond the seed "
+                        "spread.")
     assert lines[3].startswith("- *Random vectors give digit-like images*: only partly. They intend no digit, the "
-                               "judge calls 56% of them one digit (0), and they are further from real digits")
-    assert lines[4].startswith("- *After low-noise training samples will not look like digits*: wrong;")
-    assert lines[5] == ("- *With too little noise the content code holds the class*: right here (the adversarial "
-                        "content probe).")
-    assert lines[6] == ("- *LORD: latent optimisation with noise needs no adversary*: wrong here (the adversarial "
-                        "content probe).")
+                               "judge calls 56.0% of them one digit, a 0, and they are further from real digits")
+    assert lines[4] == ("- *After low-noise training samples will not look like digits*: wrong; the judge still reads "
+                        "most of them as the digit asked for ([Table](#tab:noise-sweep)).")
+    assert lines[5] == ("- *With too little noise the content code holds the class*: right; without noise the "
+                        "generator takes part of the class from the content code ([Table](#tab:leakage)).")
+    assert lines[6] == ("- *LORD: latent optimisation with noise needs no adversary*: wrong here; the adversary still "
+                        "removes class that the noise leaves ([Table](#tab:leakage)).")
+    assert "argued" not in said  # nothing beside a verdict says the opposite of it
 
 
 def test_course_verdicts_when_the_course_report_was_wrong():
     flat = _probe(mlp=(0.11, 0.10, 0.10), diversity=(0.9, 0.9, 0.9))
-    losses = pd.DataFrame([{"loss": l, "seed": 0, "mse": m, "l1": 0.1, "sharpness": sh, "transfer_accuracy": 0.5,
+    losses = pd.DataFrame([{"loss": l, "seed": 0, "mse": m, "l1": c, "sharpness": sh, "transfer_accuracy": 0.5,
                             "diversity": 0.8, "train_seconds": 1.0, "ink": 0.5 if d else 1.0, "degenerate": d}
-                           for l, m, sh, d in (("l1", 0.009, 0.9, False), ("l1", 0.09, 0.3, True),
-                                               ("l2", 0.011, 0.95, False), ("l1+l2", 0.010, 0.8, False))])
-    # random vectors as close to real digits as the fitted sampler
+                           for l, m, c, sh, d in (("l1", 0.009, 0.02, 0.9, False), ("l1", 0.09, 0.2, 0.3, True),
+                                                  ("l2", 0.011, 0.03, 0.95, False), ("l1+l2", 0.010, 0.03, 0.8, False))])
     results = _results(probe=flat, leaks=False, lord=True, losses=losses, decay_effect=0.01, random_share=0.1,
                        random_frechet=360.0)
     said = words.course_verdicts(results)
-    assert "alike*: not seen here; the within-class diversity does not fall" in said
+    assert "alike*: not seen here; the within-class diversity does not fall beyond the seed spread" in said
     assert "*Content regularisation did not help*: wrong at this weight" in said
-    assert ("*L1+L2 reconstructs best*: wrong; the lowest MSE is L1's. *L2 is too blurry*: wrong; the least sharp "
-            "reconstructions are L1+L2's. A degenerate run is left out (loss comparison).") in said
+    assert ("*L1+L2 reconstructs best*: wrong; L1 leads on both MSE and L1 error ([Table](#tab:losses)). *L2 is too blurry*: "
+            "wrong; L1+L2's reconstructions are the least sharp, beyond the seed spread of L2's. A degenerate run is "
+            "left out.") in said
     assert "*Random vectors give digit-like images*: right" in said
-    assert "*With too little noise the content code holds the class*: wrong here" in said
+    assert "*With too little noise the content code holds the class*: not seen" in said
     assert "*LORD: latent optimisation with noise needs no adversary*: right here" in said
 
 
+def test_references_are_an_unnumbered_section_that_the_notebooks_cite():
+    latex = words.references_latex()
+    assert latex.startswith("\\section*{References}\n\\addcontentsline{toc}{section}{References}")
+    assert latex.count("\\item ") == len(words.REFERENCES) == 7 and "\\emph{" in latex and "*" not in latex.split("\n", 1)[1]
+    assert words.references_markdown().startswith("**References**\n\n- Bojanowski")
+    import nbformat
+    from conftest import ROOT
+
+    markdown = " ".join(c.source for p in sorted((ROOT / "notebooks").glob("0*.ipynb"))
+                        for c in nbformat.read(str(p), as_version=4).cells if c.cell_type == "markdown")
+    for cite in ("Bojanowski et al. 2018", "Gabbay and Hoshen 2020", "Huang and Belongie 2017", "Heusel et al. 2017",
+                 "Ledoit and Wolf 2004", "Lample et al. 2017", "LeCun et al. 1998"):
+        assert cite in markdown, cite  # cited by author and year where the method is used
+
+
+def test_the_decay_verdict_says_whether_the_codes_shrink_as_notebook_02_decided():
+    results = _results()
+    v = results["noise_verdicts"]
+    assert "the decay shrinks the content codes, but moves" in words.course_verdicts(results)
+    results["noise_verdicts"] = v.assign(holds=v["holds"].where(v["claim"] != "decay_shrinks", False))
+    assert "the decay does not clearly shrink the content codes, and moves" in words.course_verdicts(results)

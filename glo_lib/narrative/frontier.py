@@ -6,7 +6,6 @@ from __future__ import annotations
 import pandas as pd
 
 from ..core.config import GLOConfig
-from ..notation import family_name
 from ..prose import listing, plural
 from ..studies.frontier import COLLAPSED_DIVERSITY, TARGET_MSE, best_within, choose_default, crossing_sigma
 
@@ -15,38 +14,42 @@ from ..studies.frontier import COLLAPSED_DIVERSITY, TARGET_MSE, best_within, cho
 #: accuracy (the course generator's level at sigma 0.3)
 TARGET_TRANSFER = 0.90
 
+def _family(generator: str, code_init: str) -> str:
+    """"the conv generator (normal init)": a family as this module's sentences name it."""
+    return f"the {generator} generator ({code_init} init)"
+
+
 def frontier_sentence(table: pd.DataFrame) -> str:
-    """Which families make the frontier, and which points are crossed out (whether any setting
-    reaches the pushed target is the adversarial content probe's checked claim, over every table)."""
+    """Which families make the frontier, and how many points are crossed out as collapsed (whether
+    any setting reaches the pushed target is the adversarial content probe's checked claim, over
+    every table)."""
     collapsed = table[table["collapsed"]]
-    table = table[~table["collapsed"]]  # a collapsed point reaches no target: it is no result
-    front = table[table["non_dominated"]]
-    families = listing(sorted({family_name(g, i) for g, i in zip(front["generator"], front["code_init"])}))
-    said = (f"The non-dominated points (ringed) come from the {families}." if families else
+    kept = table[~table["collapsed"]]  # a collapsed point reaches no target: it is no result
+    front = kept[kept["non_dominated"]]
+    families = listing([_family(g, i) for g, i in sorted({(g, i) for g, i in zip(front["generator"], front["code_init"])})])
+    said = (f"The non-dominated points (ringed) are those of {families}." if families else
             "No point is left on the frontier: every swept setting collapsed.")
-    if not collapsed.empty:
-        points = listing([f"the {family_name(g, i)} at $\\sigma$ = {sg:g}" for g, i, sg in
-                          zip(collapsed["generator"], collapsed["code_init"], collapsed["noise_std"])])
-        said += (f" Crossed out and kept off the frontier, because the reconstructions of a class collapse into one "
-                 f"digit (within-class diversity below {COLLAPSED_DIVERSITY:g}): {points}. A class drawn as one mean "
-                 f"digit is easy to read, so their class transfer says nothing about disentanglement.")
+    if not collapsed.empty and families:
+        one = len(collapsed) == 1
+        said += (f" Of the {len(table)} points, {len(collapsed)} collapse{'s' if one else ''} (crossed: within-class "
+                 f"diversity below {COLLAPSED_DIVERSITY:g}) and {'is' if one else 'are'} kept off the frontier: a class "
+                 f"drawn as one mean digit is easy to read, so {'its' if one else 'their'} class transfer says nothing "
+                 "about disentanglement.")
     return said
 
 
 def bits_sentence(bits: pd.DataFrame, family: tuple[str, str]) -> str:
-    """Where the information bound of one family crosses log2(n), against its measured curves."""
+    """Where the information bound of one family crosses log2(n), and what that means."""
     fam = bits[(bits["generator"] == family[0]) & (bits["code_init"] == family[1])].sort_values("noise_std")
-    needed = fam["bits_needed"].iloc[0]
+    needed, n = fam["bits_needed"].iloc[0], int(fam["n_samples"].iloc[0])
     cross = crossing_sigma(fam)
-    where = (f"from $\\sigma$ = {cross:g} on, a content code can carry fewer than the {needed:.0f} bits "
-             f"needed to tell the {int(fam['n_samples'].iloc[0])} training images apart"
-             if cross is not None else
-             f"at every swept $\\sigma$ a content code can still carry more than the {needed:.0f} bits needed "
-             f"to tell the {int(fam['n_samples'].iloc[0])} training images apart")
-    at = fam.set_index("noise_std")
-    lo, hi = at.index.min(), at.index.max()
-    return (f"For the {family_name(*family)}, {where}. Over the same range class transfer goes from "
-            f"{at.loc[lo, 'transfer_accuracy']:.1%} to {at.loc[hi, 'transfer_accuracy']:.1%} (the noise study's table).")
+    if cross is None:
+        return (f"For {_family(*family)}, at every swept $\\sigma$ a content code can still carry more than the "
+                f"{needed:.0f} bits needed to tell the {n} training images apart: the noise alone does not stop it "
+                "from naming each image.")
+    return (f"For {_family(*family)}, from $\\sigma$ = {cross:g} on a content code can carry fewer than the "
+            f"{needed:.0f} bits needed to tell the {n} training images apart: past that point it cannot name each "
+            "image, and the generator has to take what the images of a class share from the class code.")
 
 
 def default_sentence(table: pd.DataFrame, cfg: GLOConfig) -> str:
@@ -56,18 +59,18 @@ def default_sentence(table: pd.DataFrame, cfg: GLOConfig) -> str:
     pick = choose_default(table, cfg.noise_std)
     if pick is None:
         return (f"At $\\sigma$ = {cfg.noise_std:g} no swept family reconstructs to an MSE of {TARGET_MSE} or "
-                f"less, so the rule picks none; the default stays the {family_name(cfg.generator, cfg.code_init)}.")
+                f"less, so the rule picks none; the default stays {_family(cfg.generator, cfg.code_init)}.")
     own = table[(table["generator"] == cfg.generator) & (table["code_init"] == cfg.code_init)
                 & (table["noise_std"] == cfg.noise_std)]
     same = pick["generator"] == cfg.generator and pick["code_init"] == cfg.code_init
     met = (not own.empty and own["mse"].iloc[0] <= TARGET_MSE and own["transfer"].iloc[0] >= TARGET_TRANSFER)
     verdict = ("It is this build's default" if same else
-               f"This build's default, the {family_name(cfg.generator, cfg.code_init)}, is not the one it picks")
+               f"This build's default, {_family(cfg.generator, cfg.code_init)}, is not the one it picks")
     target = (f"; it meets both targets (MSE at most {TARGET_MSE}, class transfer at least {TARGET_TRANSFER:.0%})."
               if met else f"; it misses a target (MSE at most {TARGET_MSE}, class transfer at least "
                           f"{TARGET_TRANSFER:.0%}).")
-    return (f"At $\\sigma$ = {cfg.noise_std:g} the rule picks the {family_name(pick['generator'], pick['code_init'])} "
-            f"(MSE about {pick['mse']:.3f}, class transfer about {pick['transfer']:.0%}). " + verdict + target)
+    return (f"At $\\sigma$ = {cfg.noise_std:g} the rule picks {_family(pick['generator'], pick['code_init'])} "
+            f"with an MSE of about {pick['mse']:.3f} and class transfer of about {pick['transfer']:.0%}. " + verdict + target)
 
 
 def sizes_sentence(rows: pd.DataFrame, class_dim: int) -> str:

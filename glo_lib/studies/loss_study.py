@@ -18,11 +18,11 @@ from ..measures.evaluate import cached_evaluate
 from ..notation import LOSS_NAMES
 
 
-#: measures of the per-loss table (columns of ``measure_runs``; headings and formats: ``measures.registry``)
+#: measures of the per-loss table (columns of ``measure_runs``; headings and formats: ``measures.registry``,
+#: as every other table prints them)
 MEASURES = ("mse", "l1", "sharpness", "transfer_accuracy", "diversity")
-#: where this table prints a measure otherwise than the registry: diversity to four places, as its
-#: sharpness (the other measure relative to the real digits); every other table prints two
-FORMATS = {"diversity": ".4f"}
+#: where this table prints a measure otherwise than the registry: nowhere (one format per measure)
+FORMATS: dict[str, str] = {}
 
 
 def require_feature_net(cfg: GLOConfig, losses: Sequence[str]) -> None:
@@ -46,10 +46,11 @@ def reconstruction_rows(runs: Sequence[Run], seed: int, n: int = 16) -> dict[str
 
 
 def mean_histories(runs: Sequence[Run]) -> dict[str, pd.DataFrame]:
-    """Per loss, its training history averaged over seeds epoch by epoch (in the order trained)."""
+    """Per loss (named as the report writes it: "L1+L2"), its training history averaged over seeds
+    epoch by epoch (in the order trained)."""
     by_loss: dict[str, list[pd.DataFrame]] = {}
     for r in runs:
-        by_loss.setdefault(r.config.loss, []).append(r.history)
+        by_loss.setdefault(LOSS_NAMES[r.config.loss], []).append(r.history)
     return {loss: pd.concat(h).groupby("epoch", as_index=False).mean() for loss, h in by_loss.items()}
 
 

@@ -2,12 +2,14 @@
 ``narrative.noise``)."""
 from __future__ import annotations
 
-from typing import Iterable, Mapping, Sequence
+import math
+from typing import Iterable, Mapping, Optional, Sequence
 
 import pandas as pd
 import torch
 
 from ..core.data import ByClass, class_names_of
+from ..core.judge import Judge, judge_or_load
 from ..core.train import Run
 from ..measures import registry
 from ..measures.metrics import transfer_images
@@ -90,6 +92,9 @@ COLLAPSE_DIGITS, COLLAPSE_PER_DIGIT = (2, 4, 7), 6
 #: the digits whose content codes the transfer figure draws with every class code (its caption names them)
 TRANSFER_DIGITS = [3, 5, 9]
 
+#: the two outcomes the noise trades against each other: the decay's effect on them is weighed
+#: against what sigma does (the span columns of the decay table)
+OUTCOMES = ("mse", "transfer_accuracy")
 #: the decay measures the report's figure and table show: what the decay acts on (the code norm)
 #: and the two outcomes the noise trades against each other
 DECAY_SHOWN = ["content_norm", "mse", "transfer_accuracy"]
@@ -129,12 +134,39 @@ def transfer_sources(labels: torch.Tensor) -> torch.Tensor:
     return fixed_ids(labels, per_class=1)[TRANSFER_DIGITS]
 
 
-def decay_table(diff: pd.DataFrame, measures: Sequence[str]) -> pd.DataFrame:
+def decay_table(diff: pd.DataFrame, measures: Sequence[str], shares: Optional[pd.DataFrame] = None) -> pd.DataFrame:
     """``decay_differences`` as the report prints it: "+mean ± std" per sigma and measure, in the
-    registry's formats (shares in percentage points; the std left out with one seed)."""
-    return pd.DataFrame({registry.heading(m, change=True):
-                         [registry.fmt_mean_std(m, a, s, sign=True) for a, s in zip(diff[("mean", m)], diff[("std", m)])]
-                         for m in measures}, index=pd.Index([f"{v:g}" for v in diff.index], name="$\\sigma$"))
+    registry's formats (shares in percentage points; the std left out with one seed), followed by
+    the ``share_columns`` of ``shares`` when given."""
+    table = pd.DataFrame({registry.heading(m, change=True):
+                          [registry.fmt_mean_std(m, a, s, sign=True) for a, s in zip(diff[("mean", m)], diff[("std", m)])]
+                          for m in measures}, index=pd.Index([f"{v:g}" for v in diff.index], name="$\\sigma$"))
+    return table if shares is None or shares.empty else table.join(share_columns(shares))
+
+
+def decay_shares(diff: pd.DataFrame, rows: pd.DataFrame, measures: Sequence[str]) -> pd.DataFrame:
+    """One row per (sigma, measure): the decay's paired effect at that sigma (mean over seeds) and
+    its size as a share of what sigma itself does to the measure across the swept range (the
+    span of the seed means of ``rows``, one decay): what "the decay is small next to sigma" speaks of."""
+    by_sigma = rows.groupby("noise_std")[list(measures)].mean()
+    out = []
+    for m in measures:
+        span = by_sigma[m].max() - by_sigma[m].min()
+        for s, effect in diff[("mean", m)].items():
+            out.append({"noise_std": float(s), "measure": m, "effect": effect, "clear": bool(diff.at[s, ("clear", m)]),
+                        "span": span, "share": abs(effect) / span if span > 0 else float("inf")})
+    return pd.DataFrame(out, columns=["noise_std", "measure", "effect", "clear", "span", "share"])
+
+
+def share_columns(shares: pd.DataFrame) -> pd.DataFrame:
+    """``decay_shares`` as the decay table prints it beside the effects: per sigma, each measure's
+    effect in percent of sigma's span ("MSE / span (%)"), one decimal, for the OUTCOMES (the number
+    the decay verdict quotes is one of these cells)."""
+    shares = shares[shares["measure"].isin(OUTCOMES)]
+    wide = shares.pivot(index="noise_std", columns="measure", values="share")
+    return pd.DataFrame({f"{registry.measure(m).label} / span (%)": [f"{100 * v:.1f}" if math.isfinite(v) else "–" for v in wide[m]]
+                         for m in dict.fromkeys(shares["measure"])},
+                        index=pd.Index([f"{v:g}" for v in wide.index], name="$\\sigma$"))
 
 
 def decay_effects(diff: pd.DataFrame, rows: pd.DataFrame, measures: Sequence[str]) -> pd.DataFrame:
@@ -152,7 +184,57 @@ def decay_effects(diff: pd.DataFrame, rows: pd.DataFrame, measures: Sequence[str
 
 
 #: measures of the noise study's table, in its column order (headings and formats: the registry's)
-TABLE_COLUMNS = ("mse", "transfer_accuracy", "diversity", "probe_mlp", "content_norm")
+TABLE_COLUMNS = ("mse", "transfer_accuracy", "diversity", "sample_agreement", "probe_mlp", "content_norm")
+
+
+def sigma_steps(rows: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """One row per step between neighbouring swept sigmas: the seed means of ``measure`` before and
+    after, the change, the seed spread (the two standard deviations over seeds summed, and never
+    less than the registry's tolerance of the measure) and the step's kind: "up" or "down" when
+    the change exceeds the spread, else "flat" (within the seed spread). A curve is described by
+    every one of its steps, never by its two ends."""
+    g = rows.groupby("noise_std")[measure]
+    mean, std = g.mean(), g.std(ddof=1).fillna(0.0)
+    sig = list(mean.index)
+    out = []
+    for a, b in zip(sig, sig[1:]):
+        change, spread = mean[b] - mean[a], max(std[a] + std[b], registry.tolerance(measure))
+        out.append({"measure": measure, "sigma_from": float(a), "sigma_to": float(b), "before": mean[a],
+                    "after": mean[b], "change": change, "spread": spread, "kind": step_kind(change, spread)})
+    return pd.DataFrame(out, columns=["measure", "sigma_from", "sigma_to", "before", "after", "change", "spread",
+                                      "kind"])
+
+
+def step_kind(change, spread):
+    """"up", "down" or "flat" (within the spread), elementwise for Series."""
+    if isinstance(change, pd.Series):
+        return pd.Series(["up" if c > s else "down" if c < -s else "flat" for c, s in zip(change, spread)],
+                         index=change.index)
+    return "up" if change > spread else "down" if change < -spread else "flat"
+
+
+def sigma_means(rows: pd.DataFrame, mse_tolerance: float) -> pd.DataFrame:
+    """Per sigma: the seed means and standard deviations of MSE and class transfer, and whether
+    the sigma is eligible under the rule of ``choose_sigma`` (its MSE within the tolerance)."""
+    g = rows.groupby("noise_std")
+    means = g[["mse", "transfer_accuracy"]].mean()
+    limit = means["mse"].min() * (1 + mse_tolerance)
+    return pd.DataFrame({"mse": means["mse"], "transfer_accuracy": means["transfer_accuracy"],
+                         "mse_std": g["mse"].std(ddof=1).fillna(0.0),
+                         "transfer_std": g["transfer_accuracy"].std(ddof=1).fillna(0.0),
+                         "limit": limit, "eligible": means["mse"] <= limit})
+
+
+def seed_judges(runs: Iterable[Run], judge_epochs: int) -> dict[int, Judge]:
+    """The judge of each seed's held-out pool (the one ``evaluate_runs`` used: loaded from the cache)."""
+    return {s: judge_or_load(r.digits, epochs=judge_epochs) for s, r in sorted({r.config.seed: r for r in runs}.items())}
+
+
+def judges_table(judges: Mapping[int, Judge]) -> pd.DataFrame:
+    """One row per seed: the judge's training and test digits (real, held out from GLO), its epochs
+    and its accuracy on the test digits, which it never trained on."""
+    return pd.DataFrame([{"seed": s, "training digits": j.n_train, "test digits": j.n_test, "epochs": j.epochs,
+                          "accuracy (%)": registry.fmt("judge_accuracy", j.accuracy)} for s, j in judges.items()])
 
 
 def summary_table(rows: pd.DataFrame) -> pd.DataFrame:

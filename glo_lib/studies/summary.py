@@ -1,6 +1,5 @@
 """The summary (notebook 07): the tables and verdicts the notebooks saved, gathered from the build
-folder, and the sigmas the course report's two questions (noise too high, too low) are asked at
-(its words: ``narrative.summary``)."""
+folder (its words: ``narrative.summary``)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,15 +10,13 @@ import pandas as pd
 from ..core.config import GLOConfig
 from ..results import load_table
 
-#: the sigma the two questions are asked against: Table 1's (or the nearest swept one)
-TABLE1_SIGMA = GLOConfig().noise_std
-
 #: the tables the summary reads -> whether the build must have written it; the *_verdicts tables
-#: hold what notebooks 02, 03 and 04 decided (claim, holds, value, sentence), so that the summary
-#: reads their verdicts instead of deciding them again
+#: hold what notebooks 02 to 05 decided (claim, holds, value, sentence), so that the summary reads
+#: their verdicts instead of deciding them again
 RESULTS = {
     "noise_study": True,
     "probe_verdicts": False,
+    "probe_runs": False,
     "noise_verdicts": False,
     "loss_verdicts": False,
     "sampling": False,
@@ -44,9 +41,3 @@ def load_results(cfg: GLOConfig, folder: Optional[Path] = None) -> dict[str, pd.
 def probe_means(probe: pd.DataFrame) -> pd.DataFrame:
     """Mean over seeds of every measure of a probe table, indexed by sigma."""
     return probe.groupby("noise_std").mean(numeric_only=True)
-
-
-def compared_sigmas(by: pd.DataFrame) -> tuple[float, float, float]:
-    """The lowest sigma, the one nearest TABLE1_SIGMA (the lower on a tie) and the highest."""
-    mid = min(by.index, key=lambda s: abs(s - TABLE1_SIGMA))
-    return by.index.min(), mid, by.index.max()
