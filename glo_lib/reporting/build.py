@@ -392,7 +392,7 @@ def merge(paths: list[Path]) -> nbformat.NotebookNode:
     merged.metadata.update({
         "title": "Generative Latent Optimization on MNIST",
         "subtitle": "class and content codes, the first stage of LORD",
-        "build_note": f"built by glo-report {__version__} from freshly executed notebooks",
+        "build_note": f"every number, table and figure computed by the build (glo-report {__version__})",
         "date": _dt.date.today().isoformat(),
         "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
         "language_info": {"name": "python"},
