@@ -128,3 +128,46 @@ def test_every_checked_claim_of_the_build_holds(built_report, merged):
     for statement in claims["statement"]:  # each is printed as checked (its first words, before any math)
         printed = REF.sub(lambda ref: numbers[ref[2]], statement)
         assert letters(printed.split("$")[0])[:60] in text, statement
+
+
+def test_the_build_folder_holds_every_table_the_pdf_prints(built_report):
+    import unicodedata
+
+    import pandas as pd
+
+    pdf, out = built_report
+    text = _text(pdf)
+    numbers = sorted({int(n) for n in re.findall(r"^\s*Table (\d+):", text, re.M)})
+    saved = sorted(Path(out, "tables").glob("table-*.csv"), key=lambda p: int(p.stem.split("-")[1]))
+    assert [int(p.stem.split("-")[1]) for p in saved] == numbers, (numbers, saved)
+    flat = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).replace("\u2019", "'")  # LaTeX's apostrophe
+    for path in saved:  # every printed cell (math aside) is in the PDF as the CSV holds it
+        cells = pd.read_csv(path, dtype=str, keep_default_na=False).to_numpy().ravel()
+        for cell in cells:
+            if cell and "$" not in cell and "\\" not in cell:
+                assert re.sub(r"\s+", "", unicodedata.normalize("NFKC", cell)) in flat, (path.name, cell)
+
+
+def test_printed_tables_are_numbered_as_the_pdf_numbers_its_tables(tmp_path, monkeypatch):
+    import nbformat
+    import pandas as pd
+
+    from glo_lib.reporting import display
+    from glo_lib.reporting.build import save_printed_tables
+
+    shown = []
+    monkeypatch.setattr(display, "display", lambda data, **kw: shown.append(data))
+    display.show_table(pd.DataFrame({"a": ["x", "y"], "b": [1.5, 2.0]}), "first", index=False)
+    display.show_table(pd.DataFrame({"c": ["0.0082 ± 0.0010"]}), "second", index=False)
+    cell = nbformat.v4.new_code_cell("")
+    figure = nbformat.v4.new_output("display_data", data={"text/latex": "\\begin{figure}\\end{figure}"})
+    cell.outputs = [nbformat.v4.new_output("display_data", data=shown[0]), figure,
+                    nbformat.v4.new_output("display_data", data=shown[1])]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [cell]
+    (tmp_path / "tables").mkdir()
+    (tmp_path / "tables" / "table-9.csv").write_text("stale")
+    folder = save_printed_tables(nb, tmp_path)
+    assert sorted(p.name for p in folder.iterdir()) == ["table-1.csv", "table-2.csv"]
+    assert pd.read_csv(folder / "table-1.csv", dtype=str).to_dict("list") == {"a": ["x", "y"], "b": ["1.5", "2"]}
+    assert pd.read_csv(folder / "table-2.csv", dtype=str)["c"].tolist() == ["0.0082 ± 0.0010"]

@@ -182,6 +182,7 @@ def build(params: Optional[Mapping[str, Any]] = None, smoke: bool = False,
             report.append((nb.stem, how, time.perf_counter() - start))
             _say(progress, f"[{k}/{len(notebooks)}] {nb.stem} {how} in {report[-1][2]:.1f} s")
         merged = merge(executed)
+        save_printed_tables(merged, out_dir)
         pdf, rebuilt = to_pdf_if_changed(merged, out_dir / PDF_NAME, root / "report" / "template",
                                          force=not reuse)
         html = to_html_if_changed(merged, out_dir / HTML_NAME, root / "report" / "template", force=not reuse)
@@ -487,6 +488,42 @@ def targets(nb: nbformat.NotebookNode) -> list[Target]:
                 found.append(Target("Section " + ".".join(map(str, sections[:level + 1])), notebook,
                                     anchor[1] if anchor else None))
     return found
+
+
+#: the folder of the build where every table the report prints is saved, numbered as the PDF numbers it
+PRINTED_TABLES = "tables"
+
+
+def printed_tables(nb: nbformat.NotebookNode) -> dict[str, pd.DataFrame]:
+    """Every table the report prints (``display.show_table``'s Markdown and LaTeX bundle), in
+    document order, as a DataFrame of its printed cells (text, as printed), keyed "table-3" by its
+    number in the PDF (a LaTeX output that is not a show_table has no Markdown and is skipped)."""
+    tables, count = {}, 0
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if _shown_as(out) != "text/latex":
+                continue
+            n = LATEX_FLOAT.findall(out["data"]["text/latex"]).count("table")
+            markdown = out["data"].get("text/markdown", "")
+            count += n
+            rows = [line for line in markdown.split("\n") if line.startswith("|")]
+            if n == 1 and len(rows) >= 2:
+                cells = [[c.strip() for c in line.strip().strip("|").split("|")] for line in rows]
+                tables[f"table-{count}"] = pd.DataFrame(cells[2:], columns=cells[0])  # cells[1]: the rule
+    return tables
+
+
+def save_printed_tables(nb: nbformat.NotebookNode, out_dir: Path) -> Path:
+    """``printed_tables`` as ``<out_dir>/tables/table-N.csv`` (each written whole), older ones removed."""
+    folder = Path(out_dir) / PRINTED_TABLES
+    folder.mkdir(parents=True, exist_ok=True)
+    tables = printed_tables(nb)
+    for old in folder.glob("table-*.csv"):
+        if old.stem not in tables:
+            old.unlink()
+    for name, table in tables.items():
+        atomic.write_bytes(folder / f"{name}.csv", table.to_csv(index=False).encode())
+    return folder
 
 
 def labels(nb: nbformat.NotebookNode) -> dict[str, Target]:
