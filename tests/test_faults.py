@@ -28,12 +28,13 @@ STOP_BOUND_S = 5.0
 
 
 def _project(tmp_path: Path) -> Path:
-    """A project of two real notebooks that train (01 one run, 02 its sweeps): enough to interrupt
-    training and rebuild, at a fraction of the whole report's cost."""
+    """A project of three real notebooks that train (01 one run, 02 its sweeps, 05 the probe's, whose
+    figure 02's text refers to): enough to interrupt training and rebuild, at a fraction of the whole
+    report's cost."""
     root = tmp_path / "project"
     shutil.copytree(ROOT / "report" / "template", root / "report" / "template")
     (root / "notebooks").mkdir()
-    for name in ("01_setup.ipynb", "02_noise_study.ipynb"):  # 05 reads 02's table
+    for name in ("01_setup.ipynb", "02_noise_study.ipynb", "05_adversarial_content_probe.ipynb"):
         shutil.copy(ROOT / "notebooks" / name, root / "notebooks" / name)
     return root
 
