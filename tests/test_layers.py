@@ -106,3 +106,13 @@ def test_the_short_api_still_works():
     assert callable(glo.train) and callable(glo.train_or_load) and callable(glo.load_digits)
     assert glo.GLOConfig().epochs == 50
     assert train_module.train is glo.train  # the module is a module, the function a function
+
+
+def test_every_package_of_glo_lib_is_installed_by_pyproject():
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    declared = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(root).parts) for p in (root / "glo_lib").rglob("__init__.py")}
+    assert found == declared, (found - declared, declared - found)  # a non-editable install would miss it
