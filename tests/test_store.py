@@ -164,7 +164,8 @@ ONLY_IN_STORE = {("torch", "save"), ("atomic", "folder")}
 WRITERS = {
     "results.py": "the tables notebooks hand on, in the build folder, and the build's reads log",
     "reporting/build.py": "executed notebooks, the PDF and its stamp, the build lock: the build folder",
-    "reporting/html.py": "the HTML edition, its stamp and a copy of MathJax beside it: the build folder",
+    "reporting/html.py": "the HTML edition and a copy of MathJax beside it: the build folder",
+    "reporting/stamp.py": "the checksum stamp beside the PDF and the HTML edition: the build folder",
     "reporting/notebook_cache.py": "tables put back into the build folder (jupyter-cache writes its own "
                                    "entries, carrying the store's checksums)",
     "reporting/cells.py": "notebooks' parameters cells rewritten from their settings (source files)",

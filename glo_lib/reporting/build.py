@@ -7,11 +7,9 @@ under a temporary name and renamed into place, so a failed build never replaces 
 from __future__ import annotations
 
 import ast
-import json
 import datetime as _dt
 import fcntl
 import functools
-import hashlib
 import os
 import re
 import shutil
@@ -43,6 +41,7 @@ from ..studies.settings import (NOTEBOOK_SETTINGS, SMOKE_HELP, LossStudySettings
                                 notebook_fields, cell_literal, cell_type)
 from ..version import __version__
 from .display import HEADING_LABEL, KINDS, REF, REF_LIKE, check_label
+from . import stamp
 from .html import HTML_NAME, to_html_if_changed
 from .notebook_cache import READS_LOG, NotebookCache, log_for, parameterized, reads_logged, tables_in
 
@@ -623,20 +622,8 @@ def to_pdf_if_changed(nb: nbformat.NotebookNode, target: Path, template_dir: Pat
                       force: bool = False) -> tuple[Path, bool]:
     """``to_pdf`` unless the PDF at ``target`` was made from this very notebook and template
     (a checksum beside it says); returns the PDF and whether it was rebuilt."""
-    # what reaches the page: a notebook reused from the cache differs from a freshly executed one
-    # only in ids, execution counts and run metadata
-    shown = [(c.cell_type, c.source, [{k: v for k, v in o.items() if k != "execution_count"}
-                                      for o in c.get("outputs", [])]) for c in nb.cells]
-    h = hashlib.sha256(json.dumps([shown, nb.metadata], sort_keys=True, default=str).encode())
-    for part in sorted(p for p in Path(template_dir).rglob("*") if p.is_file()):
-        h.update(part.read_bytes())
-    stamp = target.with_name(target.name + ".sha256")
-    if not force and target.exists() and stamp.exists() and stamp.read_text() == h.hexdigest():
-        return target, False
-    stamp.unlink(missing_ok=True)  # a failed conversion must not leave an old PDF looking current
-    to_pdf(nb, target, template_dir)
-    atomic.write_bytes(stamp, h.hexdigest().encode())
-    return target, True
+    return stamp.remake_if_changed(nb, target, stamp.files_under(template_dir),
+                                   lambda: to_pdf(nb, target, template_dir), force)
 
 
 def to_pdf(nb: nbformat.NotebookNode, target: Path, template_dir: Path) -> Path:

@@ -10,8 +10,6 @@ beside the page, so the page opens offline, straight from the disk.
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
 import re
 import shutil
 from importlib.metadata import version
@@ -23,6 +21,7 @@ from bs4 import BeautifulSoup, NavigableString
 from nbconvert import HTMLExporter
 
 from .. import atomic
+from . import stamp
 
 HTML_NAME = "glo_report.html"
 #: our template for nbconvert's HTML exporter, a folder of the report's template folder
@@ -53,23 +52,10 @@ def to_html_if_changed(nb: nbformat.NotebookNode, target: Path, template_dir: Pa
                        force: bool = False) -> tuple[Path, bool]:
     """``to_html`` unless the page at ``target`` was made from this very notebook, template, module
     and MathJax (a checksum beside it says, as for the PDF); returns the page and whether it was rebuilt."""
-    # what reaches the page, as build.to_pdf_if_changed reads it: ids, execution counts and run
-    # metadata differ between a reused and a freshly executed notebook, and are not shown
-    shown = [(c.cell_type, c.source, [{k: v for k, v in o.items() if k != "execution_count"}
-                                      for o in c.get("outputs", [])]) for c in nb.cells]
-    h = hashlib.sha256(json.dumps([shown, nb.metadata], sort_keys=True, default=str).encode())
-    for part in sorted(p for p in (Path(template_dir) / TEMPLATE).rglob("*") if p.is_file()):
-        h.update(part.read_bytes())
-    h.update(Path(__file__).read_bytes())
-    h.update(version("jupyter-server-mathjax").encode())
-    stamp = target.with_name(target.name + ".sha256")
-    if (not force and target.exists() and stamp.exists() and stamp.read_text() == h.hexdigest()
-            and (mathjax_dir(target) / "MathJax.js").exists()):
-        return target, False
-    stamp.unlink(missing_ok=True)  # a failed conversion must not leave an old page looking current
-    to_html(nb, target, template_dir)
-    atomic.write_bytes(stamp, h.hexdigest().encode())
-    return target, True
+    made_from = [*stamp.files_under(Path(template_dir) / TEMPLATE), Path(__file__).read_bytes(),
+                 version("jupyter-server-mathjax").encode()]
+    return stamp.remake_if_changed(nb, target, made_from, lambda: to_html(nb, target, template_dir), force,
+                                   whole=(mathjax_dir(target) / "MathJax.js").exists())
 
 
 def to_html(nb: nbformat.NotebookNode, target: Path, template_dir: Path) -> Path:
