@@ -15,7 +15,7 @@ from ..claims import Claim, choose, with_exceptions
 from ..notation import INIT_NAMES
 from ..prose import listing, plural
 from ..results import VERDICT_COLUMNS
-from ..studies.content_probe import LEARNING, PUSH_MSE, TABLE1, TARGET_TRANSFER
+from ..studies.content_probe import LEARNING, PUSH_MSE, TABLE1, TARGET_TRANSFER, meets_push
 
 #: mean content-code travel (share of the starting length) below which codes still look like
 #: their random start: a code moved by a quarter of its length still points within about 14
@@ -245,7 +245,7 @@ def push_claim(means: pd.DataFrame, others: pd.DataFrame) -> list[Claim]:
     rows = rows[~rows["collapsed"]]
     if rows.empty:
         return []
-    meets = lambda r: (r["transfer_accuracy"] >= TARGET_TRANSFER) & (r["mse"] <= PUSH_MSE)  # noqa: E731
+    meets = meets_push
     target = (f"class transfer of at least {TARGET_TRANSFER:.0%} at an MSE of at most {PUSH_MSE:.3f} without a collapse "
               "(means over seeds)")
     tables = [REGIME_TABLE, LEAKAGE_TABLE, NOISE_TABLE]

@@ -156,11 +156,10 @@ def init_table(init_rows: pd.DataFrame) -> pd.DataFrame:
                                                      for c in columns}} for init in mean.index])
 
 
-def push_candidates(means: pd.DataFrame) -> pd.DataFrame:
-    """The settings (not collapsed) that meet the frontier push: class transfer >= TARGET_TRANSFER
-    and MSE <= PUSH_MSE, as means over seeds."""
-    ok = (~means["collapsed"]) & (means["transfer_accuracy"] >= TARGET_TRANSFER) & (means["mse"] <= PUSH_MSE)
-    return means[ok]
+def meets_push(rows: pd.DataFrame) -> pd.Series:
+    """Per row of setting means: class transfer >= TARGET_TRANSFER and MSE <= PUSH_MSE (the frontier
+    push's target; whether the setting collapsed is the caller's to rule out)."""
+    return (rows["transfer_accuracy"] >= TARGET_TRANSFER) & (rows["mse"] <= PUSH_MSE)
 
 
 def floors_table(floors: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
